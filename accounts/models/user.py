@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tenants.scoping import TenantScopedManager, operator_scope
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # The login ID is unique across the portal, so looking it up is a
+        # platform read by definition (login, createsuperuser).
+        with operator_scope():
+            return self.get(email__iexact=username)
+
+    @transaction.atomic
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **fields)
+        user.set_password(password) if password else user.set_unusable_password()
+        user.save(using=self._db)
+        LoginId.objects.create(login_id=email, user=user)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True, status=User.Status.ACTIVE, tenant=None)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a tenant's admin or user, or a carrier operator.
+
+    Operators are staff with no tenant. The login ID (``email``) is unique
+    portal-wide through ``LoginId``; this table's own uniques include the
+    tenant so it can be sharded by tenant later.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("管理者")
+        USER = "user", _("ユーザ")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("有効")
+        PENDING = "pending", _("未設定")
+        SUSPENDED = "suspended", _("一時停止")
+        LOCKED = "locked", _("アカウントロック")
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("テナント"),
+    )
+    email = models.EmailField(_("ユーザ ID"), max_length=127)
+    role = models.CharField(_("権限"), max_length=10, choices=Role, default=Role.USER)
+    status = models.CharField(_("ステータス"), max_length=12, choices=Status, default=Status.PENDING)
+    is_representative = models.BooleanField(_("代表管理者"), default=False)
+    last_name = models.CharField(_("姓"), max_length=30, blank=True)
+    first_name = models.CharField(_("名"), max_length=30, blank=True)
+    last_name_kana = models.CharField(_("姓（カナ）"), max_length=20, blank=True)
+    first_name_kana = models.CharField(_("名（カナ）"), max_length=20, blank=True)
+    affiliation = models.CharField(_("所属"), max_length=50, blank=True)
+    phone_number = models.CharField(_("サービス利用電話番号"), max_length=15, blank=True)
+    notification_email = models.EmailField(_("通知先メールアドレス"), max_length=127, blank=True)
+    must_change_password = models.BooleanField(_("初回ログイン時にパスワード変更"), default=False)
+    is_staff = models.BooleanField(_("オペレーター"), default=False)
+    is_active = models.BooleanField(_("有効"), default=True)
+    date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
+
+    objects = TenantScopedManager(UserManager)
+    # Unscoped, for the few platform reads that must find a user before any
+    # scope exists (the session's user on each request, the login backend).
+    all_objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "notification_email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("ユーザ")
+        verbose_name_plural = _("ユーザ")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "email"], name="user_unique_email_in_tenant"),
+            # One representative admin per tenant (CONTRACT-2 keeps "exactly").
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_representative=True),
+                name="user_one_representative_per_tenant",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tenant__isnull=False) | models.Q(is_staff=True),
+                name="user_tenantless_only_staff",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_representative=False) | models.Q(role="admin"),
+                name="user_representative_is_admin",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "last_name_kana", "first_name_kana"], name="user_kana"),
+            models.Index(fields=["tenant", "status"], name="user_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip()
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.tenant_id is not None and self.role == self.Role.ADMIN
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.last_name
+
+
+class LoginId(models.Model):
+    """The portal-wide uniqueness of login IDs: a small global table, so the
+    user table itself can be sharded by tenant (DESIGN.md, Tenancy)."""
+
+    login_id = models.CharField(_("ユーザ ID"), max_length=127, unique=True)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="login_id_entry")
+
+    class Meta:
+        verbose_name = _("ログイン ID")
+        verbose_name_plural = _("ログイン ID")
+
+    def __str__(self) -> str:
+        return self.login_id

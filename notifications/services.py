@@ -1,0 +1,152 @@
+"""The one way to send mail: ``send_mail`` writes an outbox row in the
+caller's transaction and queues its delivery after commit (MAIL-1)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=5)
+# A pending row older than this was never picked up (the broker was down or
+# the message lost): the sweep queues it again.
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Render ``templates/mail/<template>/{subject,body}.txt`` (+ optional body.html)."""
+    ctx = {"portal_base_url": settings.PORTAL_BASE_URL, **context}
+    subject = " ".join(render_to_string(f"mail/{template}/subject.txt", ctx).split())
+    body = render_to_string(f"mail/{template}/body.txt", ctx)
+    try:
+        html = render_to_string(f"mail/{template}/body.html", ctx)
+    except TemplateDoesNotExist:
+        html = ""
+    return subject, body, html
+
+
+def send_mail(
+    *,
+    template: str,
+    to: str | Iterable[str],
+    context: Mapping[str, Any] | None = None,
+    tenant: Any = None,
+) -> OutboxMessage:
+    """Render and store one mail; it is delivered once the caller commits."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        raise ValueError("send_mail() needs at least one recipient")
+    subject, body, html = render_mail(template, context or {})
+    message = OutboxMessage.objects.create(
+        tenant_id=tenant if isinstance(tenant, int) or tenant is None else tenant.pk,
+        template=template,
+        to=recipients,
+        subject=subject,
+        body=body,
+        html_body=html,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+    transaction.on_commit(lambda: queue_delivery(message.pk))
+    return message
+
+
+def queue_delivery(message_id: int) -> None:
+    """Hand the row to Celery. If the broker is unreachable the row stays
+    pending and the sweep sends it later; the caller's request still succeeds."""
+    from notifications.tasks import deliver_outbox_message as deliver_outbox_message_task
+
+    try:
+        deliver_outbox_message_task.delay(message_id)
+    except Exception:  # broker down: kombu raises several unrelated types
+        logger.warning("Could not queue outbox message %s; the sweep will retry", message_id)
+
+
+def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
+    """Atomically take a row for sending; None if someone else has it or it is done."""
+    now = now or timezone.now()
+    claimable = Q(status=OutboxMessage.Status.PENDING) | Q(
+        status=OutboxMessage.Status.SENDING, claimed_until__lt=now
+    )
+    updated = (
+        OutboxMessage.objects.with_scopes_disabled()
+        .filter(claimable, pk=message_id)
+        .update(status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE)
+    )
+    if not updated:
+        return None
+    return OutboxMessage.objects.with_scopes_disabled().get(pk=message_id)
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Send through Django's mail backend (anymail in production). Raises on failure."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=message.from_email,
+        to=message.to,
+        headers={"X-Portal-Outbox-Id": str(message.pk)},
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    email.send(fail_silently=False)
+
+
+def mark_sent(message: OutboxMessage) -> None:
+    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+        claimed_until=None,
+        last_error="",
+    )
+
+
+def mark_retry(message: OutboxMessage, error: str, *, retry_in: timedelta) -> None:
+    """Back to pending: the task's own retry sends it again; ``claimed_until``
+    keeps the sweep from jumping the backoff."""
+    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+        status=OutboxMessage.Status.PENDING,
+        attempts=message.attempts + 1,
+        claimed_until=timezone.now() + retry_in,
+        last_error=error[:2000],
+    )
+
+
+def mark_failed(message: OutboxMessage, error: str) -> None:
+    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+        status=OutboxMessage.Status.FAILED,
+        attempts=message.attempts + 1,
+        claimed_until=None,
+        last_error=error[:2000],
+    )
+
+
+def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
+    """Rows the broker lost: pending for a while, or claimed by a dead worker.
+    A platform read across tenants, so it leaves the scope explicitly."""
+    now = now or timezone.now()
+    waiting_too_long = Q(status=OutboxMessage.Status.PENDING, created_at__lt=now - STUCK_AFTER) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now - STUCK_AFTER)
+    )
+    stuck = waiting_too_long | Q(
+        status=OutboxMessage.Status.SENDING, claimed_until__lt=now
+    )
+    return list(
+        OutboxMessage.objects.with_scopes_disabled()
+        .filter(stuck)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

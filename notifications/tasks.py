@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import timedelta
+
+from celery import shared_task
+
+# Errors worth another try: the network or the provider is having a moment.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    ConnectionError,
+    TimeoutError,
+    socket.timeout,
+)
+MAX_RETRIES = 8
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, TRANSIENT_ERRORS):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500  # 4xx = try again later
+    try:
+        from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+    except ImportError:  # pragma: no cover
+        return False
+    if isinstance(exc, AnymailRecipientsRefused):
+        return False
+    if isinstance(exc, AnymailAPIError):
+        status = getattr(exc, "status_code", None)
+        return status is None or status >= 500 or status == 429
+    return False
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def deliver_outbox_message(self, message_id: int) -> str:
+    """Deliver one outbox row. Retries transient failures with exponential
+    backoff; a permanent failure (bad address, rejected) is marked and not
+    retried. Safe to run twice: the claim lets only one run send."""
+    from notifications import services
+
+    message = services.claim(message_id)
+    if message is None:
+        return "skipped"
+    try:
+        services.deliver(message)
+    except Exception as exc:
+        if _is_transient(exc) and self.request.retries < MAX_RETRIES:
+            countdown = min(30 * 2**self.request.retries, 3600)
+            services.mark_retry(message, repr(exc), retry_in=timedelta(seconds=countdown))
+            raise self.retry(exc=exc, countdown=countdown) from exc
+        services.mark_failed(message, repr(exc))
+        return "failed"
+    services.mark_sent(message)
+    return "sent"
+
+
+@shared_task
+def sweep_outbox() -> int:
+    """Beat job: queue again what is stuck (idempotent: delivery claims)."""
+    from notifications import services
+
+    ids = services.stuck_message_ids()
+    for message_id in ids:
+        services.queue_delivery(message_id)
+    return len(ids)

@@ -1,0 +1,82 @@
+"""The header's global menu by role (HOME-1, HOME-2).
+
+Entries name URL patterns; an entry whose pattern does not exist (a chapter
+not built yet) is left out rather than shown as a dead link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url_name: str
+    admin_only: bool = False
+    children: tuple[MenuItem, ...] = field(default_factory=tuple)
+
+
+GLOBAL_MENU: tuple[MenuItem, ...] = (
+    MenuItem(_("ホーム"), "home"),
+    MenuItem(
+        _("ユーザ"),
+        "users:list",
+        admin_only=True,
+        children=(
+            MenuItem(_("ユーザ一覧"), "users:list", admin_only=True),
+            MenuItem(_("ユーザ追加"), "users:add", admin_only=True),
+            MenuItem(_("組織"), "users:organizations", admin_only=True),
+        ),
+    ),
+    MenuItem(
+        _("サービス"),
+        "idchange:list",
+        admin_only=True,
+        children=(
+            MenuItem(_("ID 数確認/変更申込"), "idchange:list", admin_only=True),
+            MenuItem(_("メール通知サービス設定"), "notifications:areas", admin_only=True),
+            MenuItem(_("画面カスタマイズ設定"), "customization:index", admin_only=True),
+        ),
+    ),
+    MenuItem(_("社内向け掲示板"), "bulletin:index"),
+    MenuItem(_("契約情報"), "users:contract", admin_only=True),
+    MenuItem(_("お問い合わせ"), "inquiries:index"),
+)
+
+
+USER_MENU: tuple[MenuItem, ...] = (
+    MenuItem(_("パスワード変更"), "accounts:password_change"),
+    MenuItem(_("通知先メールアドレス変更"), "accounts:notification_email_change"),
+)
+
+
+def _resolve(item: MenuItem, is_admin: bool, path: str) -> dict[str, Any] | None:
+    if item.admin_only and not is_admin:
+        return None
+    try:
+        url = reverse(item.url_name)
+    except NoReverseMatch:
+        return None
+    children = [c for c in (_resolve(ch, is_admin, path) for ch in item.children) if c]
+    if item.children and not children:
+        return None
+    active = path.startswith(url) if url != "/" else path == "/"
+    active = active or any(c["active"] for c in children)
+    return {"label": item.label, "url": url, "children": children, "active": active}
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(request, "tenant", None) is None:
+        return {"global_menu": [], "user_menu": []}
+    is_admin = user.is_tenant_admin
+    menu = [m for m in (_resolve(i, is_admin, request.path) for i in GLOBAL_MENU) if m]
+    user_menu = [m for m in (_resolve(i, is_admin, request.path) for i in USER_MENU) if m]
+    return {"global_menu": menu, "user_menu": user_menu, "tenant": request.tenant}

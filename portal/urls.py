@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
+admin.site.site_header = "ポータル 運用管理"
+admin.site.site_title = "ポータル 運用管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("home/", views.home, name="home"),
+    path("idchange/", include("idchange.urls")),
+    path("", include("accounts.urls")),
+]

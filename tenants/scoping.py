@@ -1,0 +1,81 @@
+"""Tenant scoping, in one place.
+
+Every tenant-owned model uses ``TenantScopedManager``: outside an active
+tenant scope any read raises ``ScopeError`` (fail closed), inside one it is
+filtered to that tenant. django-scopes provides the mechanism (as in pretix);
+this module adds the two rules we want on top of it:
+
+* a scope is always *one* tenant id, never ``None`` (django-scopes treats
+  ``None`` as "no filter", which would turn a bug into a leak);
+* leaving the scope is explicit and greppable: ``operator_scope()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
+from django_scopes.exceptions import ScopeError
+
+if TYPE_CHECKING:
+    from tenants.models import Tenant
+
+__all__ = [
+    "ScopeError",
+    "TenantOwnedModel",
+    "TenantScopedManager",
+    "current_tenant_id",
+    "operator_scope",
+    "tenant_scope",
+]
+
+
+def TenantScopedManager(manager_class: type[models.Manager] = models.Manager) -> models.Manager:  # noqa: N802
+    """The default manager of every tenant-owned model."""
+    return ScopedManager(_manager_class=manager_class, tenant="tenant")
+
+
+@contextmanager
+def tenant_scope(tenant: Tenant | int) -> Iterator[None]:
+    """Run the block with reads limited to one tenant."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    if not tenant_id:
+        raise ScopeError("tenant_scope() needs a saved tenant, not None.")
+    with scope(tenant=tenant_id):
+        yield
+
+
+@contextmanager
+def operator_scope() -> Iterator[None]:
+    """Leave tenant scoping: only for operator code (Django admin, platform
+    jobs that then dispatch per tenant). Every use is a place to review."""
+    with scopes_disabled():
+        yield
+
+
+def current_tenant_id() -> int | None:
+    value = get_scope().get("tenant")
+    return value if isinstance(value, int) else None
+
+
+class TenantOwnedModel(models.Model):
+    """Base for every row a tenant owns.
+
+    The FK is non-null, named ``tenant`` (DESIGN.md), and indexed; every
+    unique constraint of a subclass must include it (tests enforce this).
+    """
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="テナント",
+    )
+
+    objects = TenantScopedManager()
+
+    class Meta:
+        abstract = True

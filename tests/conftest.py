@@ -1,0 +1,104 @@
+"""The fixed cast (healthchecks' hc/test.py): tenant A with alice (admin,
+代表管理者) and bob (user); tenant B with charlie (admin).
+
+Fixtures run outside any tenant scope (pretix's conftest does the same): they
+create rows freely; reads in fixtures use ``operator_scope()`` explicitly.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from tenants.catalogue import ensure_catalogue
+from tenants.models import Service, Tenant
+from tests.factories import TEST_PASSWORD, ContractFactory, TenantFactory, UserFactory
+
+
+@pytest.fixture
+def services(db) -> dict[str, Service]:
+    return ensure_catalogue()
+
+
+@pytest.fixture
+def tenant_a(db) -> Tenant:
+    return TenantFactory(name="テナントA株式会社", code="TA000001")
+
+
+@pytest.fixture
+def tenant_b(db) -> Tenant:
+    return TenantFactory(name="テナントB株式会社", code="TB000001")
+
+
+@pytest.fixture
+def alice(tenant_a) -> User:
+    return UserFactory(
+        tenant=tenant_a,
+        email="alice@a.example.com",
+        role=User.Role.ADMIN,
+        is_representative=True,
+        last_name="有栖",
+        first_name="アリス",
+    )
+
+
+@pytest.fixture
+def bob(tenant_a) -> User:
+    return UserFactory(tenant=tenant_a, email="bob@a.example.com", last_name="坊", first_name="ボブ")
+
+
+@pytest.fixture
+def charlie(tenant_b) -> User:
+    return UserFactory(
+        tenant=tenant_b,
+        email="charlie@b.example.com",
+        role=User.Role.ADMIN,
+        is_representative=True,
+        last_name="茶",
+        first_name="チャーリー",
+    )
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return User.objects.create_superuser("op@carrier.example.com", TEST_PASSWORD)
+
+
+@pytest.fixture
+def contracts_a(tenant_a, services):
+    return {
+        code: ContractFactory(tenant=tenant_a, service=services[code], number=f"A-{code}")
+        for code in ("google_workspace", "microsoft_365", "line_works", "emm")
+    }
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie) -> Client:
+    return _client_for(charlie)
+
+
+@pytest.fixture
+def operator_client(operator) -> Client:
+    return _client_for(operator)
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
