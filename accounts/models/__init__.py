@@ -1,5 +1,17 @@
 """Account models, one module per sub-domain; import them all here."""
 
+from accounts.models.organizations import (
+    Organization,
+    OrganizationMembership,
+    UserServiceRegistration,
+)
 from accounts.models.user import LoginId, User, UserManager
 
-__all__ = ["LoginId", "User", "UserManager"]
+__all__ = [
+    "LoginId",
+    "Organization",
+    "OrganizationMembership",
+    "User",
+    "UserManager",
+    "UserServiceRegistration",
+]

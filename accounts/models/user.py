@@ -71,6 +71,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     affiliation = models.CharField(_("所属"), max_length=50, blank=True)
     phone_number = models.CharField(_("サービス利用電話番号"), max_length=15, blank=True)
     notification_email = models.EmailField(_("通知先メールアドレス"), max_length=127, blank=True)
+    # Receive settings of NOTIF-1 (お知らせ, メンテナンス情報, 障害情報).
+    receive_news = models.BooleanField(_("お知らせ"), default=True)
+    receive_maintenance = models.BooleanField(_("メンテナンス情報"), default=True)
+    receive_outage = models.BooleanField(_("障害情報"), default=True)
     must_change_password = models.BooleanField(_("初回ログイン時にパスワード変更"), default=False)
     is_staff = models.BooleanField(_("オペレーター"), default=False)
     is_active = models.BooleanField(_("有効"), default=True)
