@@ -46,7 +46,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
         ),
     ),
     MenuItem(_("社内向け掲示板"), "bulletin:index"),
-    MenuItem(_("契約情報"), "users:contract", admin_only=True),
+    MenuItem(_("契約情報"), "tenants:contract", admin_only=True),
     MenuItem(_("お問い合わせ"), "inquiries:index"),
 )
 

@@ -15,6 +15,8 @@ admin.site.site_title = "ポータル 運用管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("home/", views.home, name="home"),
+    path("users/", include("accounts.urls_users")),
+    path("contract/", include("tenants.urls")),
     path("idchange/", include("idchange.urls")),
     path("", include("accounts.urls")),
 ]
