@@ -15,3 +15,7 @@ __all__ = [
     "UserManager",
     "UserServiceRegistration",
 ]
+
+from accounts.models.imports import UserImport  # noqa: E402
+
+__all__ += ["UserImport"]

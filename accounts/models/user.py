@@ -75,6 +75,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     receive_news = models.BooleanField(_("お知らせ"), default=True)
     receive_maintenance = models.BooleanField(_("メンテナンス情報"), default=True)
     receive_outage = models.BooleanField(_("障害情報"), default=True)
+    # ログイン条件 of the user list (USER-2/USER-4). The conditions themselves
+    # belong to KDDI Business ID (out of scope); the portal keeps the label.
+    class LoginCondition(models.TextChoices):
+        TENANT = "tenant", _("テナントのログイン条件を適用")
+        ORGANIZATION = "organization", _("組織のログイン条件を適用")
+        USER = "user", _("ユーザ個別のログイン条件を適用")
+
+    login_condition = models.CharField(
+        _("ログイン条件"), max_length=12, choices=LoginCondition, default=LoginCondition.TENANT
+    )
     must_change_password = models.BooleanField(_("初回ログイン時にパスワード変更"), default=False)
     is_staff = models.BooleanField(_("オペレーター"), default=False)
     is_active = models.BooleanField(_("有効"), default=True)
@@ -113,6 +123,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [
             models.Index(fields=["tenant", "last_name_kana", "first_name_kana"], name="user_kana"),
             models.Index(fields=["tenant", "status"], name="user_status"),
+            # The user list searches and sorts by these (USER-2, USER-4).
+            models.Index(fields=["tenant", "last_name", "first_name"], name="user_name"),
+            models.Index(fields=["tenant", "affiliation"], name="user_affiliation"),
+            models.Index(fields=["tenant", "role"], name="user_role"),
+            models.Index(fields=["tenant", "login_condition"], name="user_login_condition"),
         ]
 
     def __str__(self) -> str:
