@@ -71,7 +71,7 @@ def queue_delivery(message_id: int) -> None:
     try:
         deliver_outbox_message_task.delay(message_id)
     except Exception:  # broker down: kombu raises several unrelated types
-        logger.warning("Could not queue outbox message %s; the sweep will retry", message_id)
+        logger.warning("Could not queue outbox message %s; the sweep will retry", message_id, exc_info=True)
 
 
 def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:

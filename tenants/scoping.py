@@ -41,7 +41,7 @@ def TenantScopedManager(manager_class: type[models.Manager] = models.Manager) ->
 @contextmanager
 def tenant_scope(tenant: Tenant | int) -> Iterator[None]:
     """Run the block with reads limited to one tenant."""
-    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
     if not tenant_id:
         raise ScopeError("tenant_scope() needs a saved tenant, not None.")
     with scope(tenant=tenant_id):
