@@ -11,9 +11,11 @@ from accounts.models import User
 class PortalBackend(ModelBackend):
     """Authenticates by login ID and password, knowing the portal's statuses.
 
-    Only 有効 accounts (and operators) may log in. The password is hashed
-    exactly once per attempt, also for unknown IDs, so timing does not reveal
-    whether an ID exists.
+    Only 有効 accounts (and operators) may log in. The checks, the failure
+    count and lockout live in ``accounts.services.auth.authenticate_login``
+    (one password hash per attempt, also for unknown IDs, so timing does not
+    reveal whether an ID exists); this backend lets Django admin's login use
+    the same rules.
     """
 
     def authenticate(
@@ -25,13 +27,11 @@ class PortalBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        user = User.all_objects.filter(email__iexact=username.strip()).first()
-        if user is None:
-            User().set_password(password)  # same cost as a real check
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        from accounts.services.auth import authenticate_login
+
+        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        outcome = authenticate_login(login_id=username, password=password, ip_address=ip)
+        return outcome.user if outcome.ok else None
 
     def user_can_authenticate(self, user: Any) -> bool:
         if not super().user_can_authenticate(user):
@@ -40,5 +40,6 @@ class PortalBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         # Runs before any tenant scope exists: it is what tells us the tenant.
+        # A user suspended or locked meanwhile is logged out on the next request.
         user = User.all_objects.select_related("tenant").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -62,20 +62,25 @@ class LengthValidator:
 class PasswordHistoryValidator:
     """None of the user's last N passwords (N = settings.PASSWORD_HISTORY_COUNT).
 
-    The history itself is stored by the accounts services; until it exists
-    this validator only compares with the current password.
+    The history is stored as hashes by ``accounts.services.auth.set_password``
+    (``accounts.models.PasswordHistory``); ``accounts.passwords`` reads it.
     """
 
     def validate(self, password: str, user: Any = None) -> None:
         if user is None or user.pk is None:
             return
-        from accounts.passwords import used_recently
+        from accounts.passwords import history_count, used_recently
 
         if used_recently(user, password):
             raise ValidationError(
-                _("過去に使用したパスワードは使用できません。"),
+                _("過去 %(count)d 回以内に使用したパスワードは使用できません。")
+                % {"count": history_count()},
                 code="password_reused",
             )
 
     def get_help_text(self) -> str:
-        return _("過去に使用したパスワードは使用できません。")
+        from accounts.passwords import history_count
+
+        return _("過去 %(count)d 回以内に使用したパスワードは使用できません。") % {
+            "count": history_count()
+        }

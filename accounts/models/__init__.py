@@ -19,3 +19,12 @@ __all__ = [
 from accounts.models.imports import UserImport  # noqa: E402
 
 __all__ += ["UserImport"]
+
+from accounts.models.security import (  # noqa: E402
+    AccountToken,
+    LoginFailureCounter,
+    PasswordHistory,
+    UserSession,
+)
+
+__all__ += ["AccountToken", "LoginFailureCounter", "PasswordHistory", "UserSession"]

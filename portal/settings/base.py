@@ -57,6 +57,10 @@ MIDDLEWARE = [
     # Must come after authentication: it reads request.user and runs the
     # rest of the request (view and template rendering) inside the scope.
     "tenants.middleware.TenantScopeMiddleware",
+    # Need request.user and messages: the login page's notice after an idle
+    # timeout (AUTH-7) and the forced password change (AUTH-11).
+    "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.ForcePasswordChangeMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -195,3 +199,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
+# Product names shown in mails and screens (AUTH-1: configuration, not code).
+PORTAL_PRODUCT_NAME = env.str("PORTAL_PRODUCT_NAME", default="ビジネスポータル")
+PORTAL_CARRIER_NAME = env.str("PORTAL_CARRIER_NAME", default="KDDI")
+BASIC_PACK_PRODUCT_NAME = env.str("BASIC_PACK_PRODUCT_NAME", default="ベーシックパックプラス")
+PASSWORD_RESET_LINK_HOURS = env.int("PASSWORD_RESET_LINK_HOURS", default=24)

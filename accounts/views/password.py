@@ -1,0 +1,179 @@
+"""Passwords and the notification address.
+
+* Reset by mail from the login page (AUTH-9): ユーザ ID → mail to the
+  notification address → link → new password → 完了.
+* From the login user menu (AUTH-10): change the own password (current one
+  required) and the own notification address (confirmed by a mail to the new
+  address). A forced change at first login (AUTH-11) lands on the same screen.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import (
+    LoginIdRequestForm,
+    NewPasswordForm,
+    NotificationEmailChangeForm,
+    PasswordChangeForm,
+)
+from accounts.models import AccountToken, User
+from accounts.services import auth
+from accounts.views.login import SESSION_LOGIN_ID
+
+SESSION_RESET_TOKEN = "password_reset_token_id"
+NOT_AVAILABLE = "ご指定のアカウント情報が取得できません。"
+
+
+@never_cache
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    """The manual's page says 『ご指定のアカウント情報が取得できません。』 for a
+    deleted (unknown) or suspended account; nothing more is revealed."""
+    initial = {"login_id": request.session.get(SESSION_LOGIN_ID, "")}
+    form = LoginIdRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user = (
+            User.all_objects.select_related("tenant")
+            .filter(email__iexact=form.cleaned_data["login_id"])
+            .first()
+        )
+        try:
+            if user is None:
+                raise auth.AccountError(NOT_AVAILABLE)
+            auth.send_password_reset_mail(user=user, actor=None)
+        except auth.AccountError:
+            form.add_error(None, _("ご指定のアカウント情報が取得できません。"))
+        else:
+            return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset_request.html", {"form": form})
+
+
+@never_cache
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
+    found = auth.find_valid_token(token, purpose=AccountToken.Purpose.PASSWORD_RESET)
+    request.session.pop(SESSION_RESET_TOKEN, None)
+    if found is None:
+        return render(request, "accounts/password_reset_invalid.html", status=410)
+    request.session[SESSION_RESET_TOKEN] = found.pk
+    return redirect("accounts:password_reset_set")
+
+
+@never_cache
+def password_reset_set(request: HttpRequest) -> HttpResponse:
+    token_id = request.session.get(SESSION_RESET_TOKEN)
+    token = (
+        auth.get_open_token(token_id, purpose=AccountToken.Purpose.PASSWORD_RESET)
+        if token_id
+        else None
+    )
+    if token is None:
+        return render(request, "accounts/password_reset_invalid.html", status=410)
+    form = NewPasswordForm(request.POST or None, user=token.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = auth.reset_password(token=token, raw_password=form.cleaned_data["password1"])
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        except auth.AccountError:
+            request.session.pop(SESSION_RESET_TOKEN, None)
+            return render(request, "accounts/password_reset_invalid.html", status=410)
+        else:
+            request.session.pop(SESSION_RESET_TOKEN, None)
+            request.session[SESSION_LOGIN_ID] = user.email
+            return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset_set.html", {"form": form, "account": token.user})
+
+
+@never_cache
+def password_reset_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_done.html")
+
+
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    forced = bool(getattr(user, "must_change_password", False))
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            auth.set_password(
+                user=user,
+                raw_password=form.cleaned_data["password1"],
+                actor=user,
+                keep_session_key=request.session.session_key,
+            )
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        else:
+            # Keeps this session valid; the others end (AUTH-8).
+            update_session_auth_hash(request, user)
+            messages.success(request, _("パスワードを変更しました。"))
+            return redirect("home" if user.tenant_id else "admin:index")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+@never_cache
+@login_required
+def notification_email_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = NotificationEmailChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        auth.request_notification_email_change(
+            user=user, new_email=form.cleaned_data["notification_email"]
+        )
+        messages.success(
+            request,
+            _("%(email)s 宛てに確認メールを送信しました。メールに記載の URL にアクセスすると変更が完了します。")
+            % {"email": form.cleaned_data["notification_email"]},
+        )
+        return redirect("accounts:notification_email_change")
+    pending = (
+        AccountToken.objects.filter(
+            user=user,
+            purpose=AccountToken.Purpose.EMAIL_CHANGE,
+            used_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return render(
+        request,
+        "accounts/notification_email_change.html",
+        {"form": form, "pending": pending},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Opening the link is enough: it could only reach the new address. A
+    GET shows a 完了 button; the change happens on POST, so that mail
+    scanners that prefetch links do not confirm on the person's behalf."""
+    found = auth.find_valid_token(token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
+    if found is None:
+        return render(request, "accounts/notification_email_invalid.html", status=410)
+    if request.method == "POST":
+        try:
+            auth.confirm_notification_email_change(token=found)
+        except auth.AccountError:
+            return render(request, "accounts/notification_email_invalid.html", status=410)
+        return render(
+            request, "accounts/notification_email_done.html", {"new_email": found.new_email}
+        )
+    return render(request, "accounts/notification_email_confirm.html", {"token": found})
