@@ -17,3 +17,30 @@ def _clear_business_day_cache(**kwargs: Any) -> None:
     # otherwise re-cache the old table until the cache expires.
     business_days.clear_cache()
     transaction.on_commit(business_days.clear_cache)
+
+
+@receiver(post_save, sender="tenants.Contract")
+def _give_new_contract_its_plan_line(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """Every new ID-count contract starts with one plan line and its INITIAL
+    ledger row, whoever creates it (admin, seed, tests). More lines
+    (Microsoft 365 options and add-ons, Google Workspace add-on tools) are
+    added by operators in Django admin."""
+    if not created or kwargs.get("raw"):
+        return
+    from django.utils import timezone
+
+    from idchange.services import add_contract_line, is_id_change_contract
+    from tenants.scoping import tenant_scope
+
+    if not is_id_change_contract(instance):
+        return
+    # Contracts are created from admin, the seed and tests, in or out of a
+    # scope; the line belongs to the contract's tenant either way.
+    with tenant_scope(instance.tenant_id):
+        add_contract_line(
+            contract=instance,
+            name=instance.plan or instance.service.name,
+            count=instance.id_count or 0,
+            unit_price=instance.unit_price or 0,
+            now=timezone.now(),
+        )

@@ -1,0 +1,264 @@
+"""Operators' side of ID-count changes (Django admin; OPS-1, IDC-9, IDC-11).
+
+Every state change goes through ``idchange.services``; the admin only
+collects input and reports the service's answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from idchange import clock, services
+from idchange.models import (
+    BusinessDayOverride,
+    ContractLine,
+    IdChangeApplication,
+    IdChangeApplicationLine,
+    IdCountLedger,
+    OfflineReduction,
+)
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _run(request: HttpRequest, queryset: QuerySet, action: Any, done_label: str, admin: Any) -> None:
+    ok = 0
+    for obj in queryset:
+        try:
+            action(obj)
+            ok += 1
+        except services.IdChangeError as exc:
+            admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+    if ok:
+        admin.message_user(request, f"{done_label}: {ok}", messages.SUCCESS)
+
+
+@admin.register(BusinessDayOverride)
+class BusinessDayOverrideAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_open", "note", "updated_at"]
+    list_filter = ["is_open"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+
+
+class LedgerInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = IdCountLedger
+    fk_name = "line"
+    fields = ["created_at", "count", "delta", "reason", "application", "actor", "effective_at"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["-id"]
+
+
+@admin.register(ContractLine)
+class ContractLineAdmin(admin.ModelAdmin):
+    list_display = ["name", "contract", "tenant", "item", "nce", "follows_plan", "id_count", "unit_price"]
+    list_filter = ["item", "nce", "follows_plan", "contract__service"]
+    search_fields = ["name", "contract__number", "tenant__name", "tenant__code"]
+    list_select_related = ["contract", "tenant"]
+    autocomplete_fields = ["contract", "parent"]
+    inlines = [LedgerInline]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["contract", "item", "name", "nce", "parent", "follows_plan", "unit_price", "display_order"]
+        return [*fields, "id_count"] if obj else [*fields, "initial_count"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The count changes only through the ledger (applications, offline
+        # reductions), never by editing it here.
+        return ["contract", "id_count"] if obj else []
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["fields"] = [f for f in self.get_fields(request) if f != "initial_count"]
+            form = super().get_form(request, obj, **kwargs)
+            return type(
+                "ContractLineAddForm",
+                (form,),
+                {"initial_count": forms.IntegerField(label=_("ID 数"), min_value=0, initial=0)},
+            )
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ContractLine, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        line = services.add_contract_line(
+            contract=obj.contract,
+            name=obj.name,
+            item=obj.item,
+            count=form.cleaned_data["initial_count"],
+            unit_price=obj.unit_price,
+            nce=obj.nce,
+            parent=obj.parent,
+            follows_plan=obj.follows_plan,
+            display_order=obj.display_order,
+            now=clock.now(),
+        )
+        obj.pk = line.pk
+        obj.tenant_id = line.tenant_id
+
+
+@admin.register(IdCountLedger)
+class IdCountLedgerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "tenant", "line", "count", "delta", "reason", "application", "actor"]
+    list_filter = ["reason", "line__contract__service"]
+    search_fields = ["line__name", "line__contract__number", "tenant__name", "application__receipt_number"]
+    list_select_related = ["tenant", "line", "application", "actor"]
+    date_hierarchy = "created_at"
+
+
+class ApplicationLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = IdChangeApplicationLine
+    fields = [
+        "name", "item", "count_before", "delta", "unit_price", "effective_at",
+        "window_start", "window_end", "converted_to_next_month", "applied_at",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(IdChangeApplication)
+class IdChangeApplicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "receipt_number", "tenant", "contract", "status", "target", "effective_at",
+        "window_end", "next_due_at", "created_at",
+    ]
+    list_filter = ["status", "target", "converted_to_next_month", "contract__service"]
+    search_fields = ["receipt_number", "tenant__name", "tenant__code", "applicant_email", "contract__number"]
+    list_select_related = ["tenant", "contract"]
+    date_hierarchy = "created_at"
+    inlines = [ApplicationLineInline]
+    actions = ["mark_processing_finished", "apply_window_lines", "apply_due_now"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description=_("KDDI 内部処理完了にする（処理中 → 完了）"))
+    def mark_processing_finished(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        _run(
+            request,
+            queryset,
+            lambda app: services.mark_processing_finished(application=app, actor=request.user, now=now),
+            str(_("処理完了にしました")),
+            self,
+        )
+
+    @admin.action(description=_("EMM・アドオンの明細を適用する（適用期間内）"))
+    def apply_window_lines(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        _run(
+            request,
+            queryset,
+            lambda app: services.apply_window_lines(application=app, actor=request.user, now=now),
+            str(_("適用しました")),
+            self,
+        )
+
+    @admin.action(description=_("適用日時を過ぎた明細を今すぐ適用する"))
+    def apply_due_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        _run(
+            request,
+            queryset,
+            lambda app: services.apply_id_change(application=app, actor=request.user, now=now),
+            str(_("適用しました")),
+            self,
+        )
+
+
+def _clean_offline_reduction(form: forms.ModelForm) -> dict[str, Any]:
+    data = forms.ModelForm.clean(form)
+    line, reduce_by = data.get("line"), data.get("reduce_by")
+    if line is not None and reduce_by is not None:
+        if reduce_by >= line.id_count:
+            form.add_error("reduce_by", services.MESSAGES[services.E_OFFLINE_INVALID])
+        elif OfflineReduction.objects.filter(
+            contract_id=line.contract_id, status=OfflineReduction.Status.PENDING
+        ).exists():
+            form.add_error(None, services.MESSAGES["E_LOCKED_OFFLINE_REDUCTION"])
+    return data
+
+
+@admin.register(OfflineReduction)
+class OfflineReductionAdmin(admin.ModelAdmin):
+    list_display = ["contract", "tenant", "line", "reduce_by", "status", "created_at", "reflected_at"]
+    list_filter = ["status", "contract__service"]
+    search_fields = ["contract__number", "tenant__name", "tenant__code", "note"]
+    list_select_related = ["contract", "tenant", "line"]
+    autocomplete_fields = ["line"]
+    actions = ["reflect", "cancel"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ["line", "reduce_by", "note"]
+        return ["contract", "line", "reduce_by", "note", "status", "created_at", "reflected_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            # Refuse in the form what the service would refuse.
+            return type("OfflineReductionAddForm", (form,), {"clean": _clean_offline_reduction})
+        return form
+
+    def save_model(self, request: HttpRequest, obj: OfflineReduction, form: Any, change: bool) -> None:
+        if change:
+            return
+        created = services.register_offline_reduction(
+            line=obj.line,
+            reduce_by=obj.reduce_by,
+            note=obj.note,
+            actor=request.user,
+            now=clock.now(),
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("システムに反映する（契約 ID 数を減らしロックを解除）"))
+    def reflect(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        _run(
+            request,
+            queryset,
+            lambda red: services.reflect_offline_reduction(reduction=red, actor=request.user, now=now),
+            str(_("反映しました")),
+            self,
+        )
+
+    @admin.action(description=_("取り消す（ロックを解除）"))
+    def cancel(self, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        _run(
+            request,
+            queryset,
+            lambda red: services.cancel_offline_reduction(reduction=red, actor=request.user, now=now),
+            str(_("取り消しました")),
+            self,
+        )

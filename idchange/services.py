@@ -1,0 +1,706 @@
+"""Every state change of ID-count applications (manual ch. 7).
+
+Customers: ``preview_id_change`` (the 確認 screen), ``submit_id_change``,
+``withdraw_id_change``. The worker and operators: ``apply_id_change``,
+``apply_window_lines``, ``mark_processing_finished`` and the offline annual
+reductions. Timing and count rules come from ``rules.decide``; the checks
+that need other rows (in flight, offline lock, all plans to zero, option caps
+against the real plan counts) are made here and raise the same E_* codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import record
+from idchange import business_days, rules
+from idchange.models import (
+    IN_FLIGHT,
+    ContractLine,
+    IdChangeApplication,
+    IdChangeApplicationLine,
+    IdCountLedger,
+    OfflineReduction,
+)
+from notifications.services import send_mail
+from tenants.models import Contract
+
+logger = logging.getLogger(__name__)
+
+# Codes of our own, next to the rules' E_* codes.
+E_NOT_SUPPORTED = "E_NOT_SUPPORTED"
+E_NOT_PENDING = "E_NOT_PENDING"
+E_NOT_DUE = "E_NOT_DUE"
+E_NOT_WITHDRAWABLE = "E_NOT_WITHDRAWABLE"
+E_NOT_PROCESSING = "E_NOT_PROCESSING"
+E_UNKNOWN_LINE = "E_UNKNOWN_LINE"
+E_OFFLINE_INVALID = "E_OFFLINE_INVALID"
+
+MESSAGES: Mapping[str, Any] = {
+    **rules.ERROR_MESSAGES,
+    E_NOT_SUPPORTED: _("この契約は ID 数変更のお申し込みに対応していません。"),
+    E_NOT_PENDING: _("この申込は処理待ちではありません。"),
+    E_NOT_DUE: _("適用できる明細がありません（適用日時または適用期間の前です）。"),
+    E_NOT_WITHDRAWABLE: _("この申込は取下できません（取下期限を過ぎたか、処理待ちではありません）。"),
+    E_NOT_PROCESSING: _("この申込は処理中ではありません。"),
+    E_UNKNOWN_LINE: _("選択されたプランはこの契約にありません。"),
+    E_OFFLINE_INVALID: _("削減 ID 数が契約 ID 数を超えているか、対象の明細が不正です。"),
+}
+
+RECEIPT_MAIL = "idchange_received"
+COMPLETED_MAIL = "idchange_completed"
+
+
+class IdChangeError(Exception):
+    """The one domain exception of this app; ``code`` is an E_* code and
+    ``line_id`` the contract line it is about, when it is about one."""
+
+    def __init__(self, code: str, *, line_id: int | None = None) -> None:
+        self.code = code
+        self.line_id = line_id
+        self.message = MESSAGES.get(code, code)
+        super().__init__(f"{code}: {self.message}")
+
+
+# ---------------------------------------------------------------------------
+# Preview (確認) and submission (申込)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinePreview:
+    line: ContractLine
+    delta: int
+    decision: rules.Decision
+
+    @property
+    def count_before(self) -> int:
+        return self.line.id_count
+
+    @property
+    def count_after(self) -> int:
+        return self.line.id_count + self.delta
+
+    @property
+    def price_delta(self) -> int:
+        return self.delta * self.line.unit_price
+
+
+@dataclass(frozen=True)
+class FollowPreview:
+    """A Google Workspace add-on tool whose count follows the plan (IDC-12)."""
+
+    line: ContractLine
+    count_after: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    contract: Contract
+    target: str
+    lines: list[LinePreview]
+    follows: list[FollowPreview] = field(default_factory=list)
+
+    @property
+    def price_delta(self) -> int:
+        return sum(lp.price_delta for lp in self.lines)
+
+    @property
+    def converted_to_next_month(self) -> bool:
+        return any(lp.decision.converted_to_next_month for lp in self.lines)
+
+    @property
+    def effective_month(self) -> date:
+        return min(lp.decision.effective_month for lp in self.lines)  # type: ignore[type-var]
+
+    @property
+    def effective_at(self) -> datetime | None:
+        instants = [lp.decision.effective_at for lp in self.lines if lp.decision.effective_at]
+        return min(instants) if instants else None
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        windows = [lp.decision.window for lp in self.lines if lp.decision.window]
+        if not windows:
+            return None
+        return min(w[0] for w in windows), max(w[1] for w in windows)
+
+    @property
+    def withdrawable_until(self) -> datetime | None:
+        # An application is withdrawn whole, so every line must allow it.
+        limits = [lp.decision.withdrawable_until for lp in self.lines]
+        if any(limit is None for limit in limits):
+            return None
+        return min(limits)  # type: ignore[type-var]
+
+    @property
+    def next_possible_at(self) -> datetime | None:
+        instants = [lp.decision.next_application_possible_at for lp in self.lines]
+        if any(i is None for i in instants):
+            return None  # EMM: "once applied", known only then
+        return max(instants)  # type: ignore[type-var]
+
+    @property
+    def next_due_at(self) -> datetime:
+        return min(_line_due(lp.decision) for lp in self.lines)
+
+
+def _line_due(decision: rules.Decision) -> datetime:
+    if decision.effective_at is not None:
+        return decision.effective_at
+    assert decision.window is not None
+    return decision.window[1]
+
+
+def is_id_change_contract(contract: Contract) -> bool:
+    return contract.service.supports_id_change and contract.service.kind in rules.SERVICES
+
+
+def contract_is_in_flight(contract: Contract) -> bool:
+    return IdChangeApplication.objects.filter(contract=contract, status__in=IN_FLIGHT).exists()
+
+
+def contract_offline_pending(contract: Contract) -> bool:
+    return OfflineReduction.objects.filter(
+        contract=contract, status=OfflineReduction.Status.PENDING
+    ).exists()
+
+
+def preview_id_change(
+    *,
+    contract: Contract,
+    changes: Mapping[int, int],
+    target: str,
+    now: datetime,
+    overrides: Mapping[date, bool] | None = None,
+) -> Preview:
+    """Decide every changed line at ``now``; raise the first failure.
+
+    ``changes`` maps contract-line ids to deltas; zero deltas are ignored.
+    """
+    if not is_id_change_contract(contract):
+        raise IdChangeError(E_NOT_SUPPORTED)
+    if overrides is None:
+        overrides = business_days.overrides()
+    lines = list(contract.lines.all())
+    by_id = {line.pk: line for line in lines}
+    deltas = {int(k): v for k, v in changes.items() if v != 0}
+    for line_id in deltas:
+        line = by_id.get(line_id)
+        if line is None or not line.is_editable:
+            raise IdChangeError(E_UNKNOWN_LINE, line_id=line_id)
+    if not deltas:
+        raise IdChangeError(rules.E_DELTA_INVALID)
+
+    in_flight = contract_is_in_flight(contract)
+    offline_pending = contract_offline_pending(contract)
+    after = {line.pk: line.id_count + deltas.get(line.pk, 0) for line in lines}
+    plans_total_after = sum(
+        after[line.pk] for line in lines if line.item == ContractLine.Item.PLAN
+    )
+    service = contract.service.kind
+    annual = contract.term == Contract.Term.ANNUAL
+    addons_alone = all(by_id[i].item == ContractLine.Item.ADDON for i in deltas)
+
+    previews = []
+    for line in lines:  # contract order: plans, options, add-ons as displayed
+        if line.pk not in deltas:
+            continue
+        decision = rules.decide(
+            service=service,
+            item=line.item,
+            annual=annual,
+            nce=line.nce,
+            current=line.id_count,
+            delta=deltas[line.pk],
+            target=target,
+            at=now,
+            overrides=overrides,
+            in_flight=in_flight,
+            offline_reduction_pending=offline_pending,
+            plans_total_after=plans_total_after if service == "microsoft_365" else None,
+            plan_count_after=after.get(line.parent_id) if line.parent_id else None,
+            addons_alone=addons_alone,
+        )
+        if not decision.accepted:
+            raise IdChangeError(decision.error or rules.E_DELTA_INVALID, line_id=line.pk)
+        previews.append(LinePreview(line=line, delta=deltas[line.pk], decision=decision))
+
+    # A plan reduced below an unchanged option's count breaks the same cap
+    # (IDC-5: against the real plan counts, not only the lines in the form).
+    for line in lines:
+        if (
+            line.item == ContractLine.Item.OPTION
+            and not line.nce
+            and line.parent_id is not None
+            and line.parent_id in deltas
+            and after[line.pk] > after[line.parent_id]
+        ):
+            raise IdChangeError(rules.E_OPTION_EXCEEDS_PLAN, line_id=line.parent_id)
+
+    follows = []
+    plan_after = [after[i] for i in deltas if by_id[i].item == ContractLine.Item.PLAN]
+    if service == "google_workspace" and plan_after:
+        follows = [
+            FollowPreview(line=line, count_after=plan_after[0])
+            for line in lines
+            if line.follows_plan
+        ]
+    return Preview(contract=contract, target=target, lines=previews, follows=follows)
+
+
+@transaction.atomic
+def submit_id_change(
+    *,
+    contract: Contract,
+    changes: Mapping[int, int],
+    target: str,
+    applicant: Any,
+    now: datetime,
+) -> IdChangeApplication:
+    """申込 (IDC-2): lock the contract, decide again at ``now``, store, mail.
+
+    The contract row lock serialises submissions of one contract; the
+    partial unique constraint is the last line of defence behind it.
+    """
+    locked = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("service")
+        .get(pk=contract.pk)
+    )
+    preview = preview_id_change(contract=locked, changes=changes, target=target, now=now)
+    application = IdChangeApplication(
+        tenant_id=locked.tenant_id,
+        contract=locked,
+        receipt_number=f"tmp-{now:%H%M%S%f}",
+        applicant=applicant,
+        applicant_email=applicant.notification_email or applicant.email,
+        target=target,
+        effective_month=preview.effective_month,
+        converted_to_next_month=preview.converted_to_next_month,
+        status=IdChangeApplication.Status.PENDING,
+        next_due_at=preview.next_due_at,
+        effective_at=preview.effective_at,
+        window_start=preview.window[0] if preview.window else None,
+        window_end=preview.window[1] if preview.window else None,
+        withdrawable_until=preview.withdrawable_until,
+        next_possible_at=preview.next_possible_at,
+        price_delta=preview.price_delta,
+        created_at=now,
+    )
+    application.full_clean(exclude=["receipt_number"])
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # the partial unique index: one in flight
+        raise IdChangeError(rules.E_CHANGE_IN_FLIGHT) from exc
+    # 受付番号: the date and the row id, so it is unique without a counter
+    # table and readable on the phone.
+    application.receipt_number = f"{now.astimezone(rules.JST):%y%m%d}{application.pk:07d}"
+    application.save(update_fields=["receipt_number"])
+    IdChangeApplicationLine.objects.bulk_create(
+        [
+            IdChangeApplicationLine(
+                tenant_id=locked.tenant_id,
+                application=application,
+                contract_line=lp.line,
+                item=lp.line.item,
+                name=lp.line.name,
+                count_before=lp.count_before,
+                delta=lp.delta,
+                unit_price=lp.line.unit_price,
+                effective_month=lp.decision.effective_month,
+                converted_to_next_month=lp.decision.converted_to_next_month,
+                effective_at=lp.decision.effective_at,
+                window_start=lp.decision.window[0] if lp.decision.window else None,
+                window_end=lp.decision.window[1] if lp.decision.window else None,
+            )
+            for lp in preview.lines
+        ]
+    )
+    record(
+        action="idchange.application.submitted",
+        actor=applicant,
+        target=application,
+        data={
+            "contract": locked.number,
+            "target": target,
+            "lines": {lp.line.name: lp.delta for lp in preview.lines},
+        },
+    )
+    send_mail(
+        template=RECEIPT_MAIL,
+        to=application.applicant_email,
+        context=_mail_context(application, preview_lines=preview.lines, follows=preview.follows),
+        tenant=locked.tenant_id,
+    )
+    return application
+
+
+def _mail_context(
+    application: IdChangeApplication,
+    *,
+    preview_lines: Iterable[LinePreview] | None = None,
+    follows: Iterable[FollowPreview] = (),
+) -> dict[str, Any]:
+    if preview_lines is not None:
+        lines = [
+            {"name": lp.line.name, "before": lp.count_before, "delta": lp.delta, "after": lp.count_after}
+            for lp in preview_lines
+        ]
+    else:
+        lines = [
+            {"name": ln.name, "before": ln.count_before, "delta": ln.delta, "after": ln.count_after}
+            for ln in application.lines.all()
+        ]
+    return {
+        "application": application,
+        "contract": application.contract,
+        "service_name": application.contract.service.name,
+        "lines": lines,
+        "follows": [{"name": f.line.name, "after": f.count_after} for f in follows],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Withdrawal (取下, IDC-10)
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw_id_change(
+    *, application: IdChangeApplication, actor: Any, now: datetime
+) -> IdChangeApplication:
+    app = IdChangeApplication.objects.select_for_update().get(pk=application.pk)
+    if not app.can_withdraw(now) or app.lines.filter(applied_at__isnull=False).exists():
+        raise IdChangeError(E_NOT_WITHDRAWABLE)
+    app.status = IdChangeApplication.Status.WITHDRAWN
+    app.withdrawn_at = now
+    app.next_due_at = None
+    app.save(update_fields=["status", "withdrawn_at", "next_due_at"])
+    record(action="idchange.application.withdrawn", actor=actor, target=app)
+    return app
+
+
+# ---------------------------------------------------------------------------
+# Applying (IDC-11) — the job, and operators for windowed lines
+# ---------------------------------------------------------------------------
+
+
+def _append_ledger(
+    *,
+    line: ContractLine,
+    count: int,
+    reason: str,
+    effective_at: datetime,
+    application: IdChangeApplication | None = None,
+    actor: Any = None,
+) -> IdCountLedger:
+    row = IdCountLedger.objects.create(
+        tenant_id=line.tenant_id,
+        line=line,
+        count=count,
+        delta=count - line.id_count,
+        reason=reason,
+        application=application,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        effective_at=effective_at,
+    )
+    line.id_count = count
+    line.save(update_fields=["id_count"])
+    return row
+
+
+def _refresh_contract_cache(contract_id: int) -> None:
+    """``Contract.id_count`` = the plans' total: a cache written in the same
+    transaction as the ledger rows, so list pages need no aggregation."""
+    total = (
+        ContractLine.objects.filter(contract_id=contract_id, item=ContractLine.Item.PLAN)
+        .aggregate(total=Sum("id_count"))["total"]
+    )
+    Contract.objects.filter(pk=contract_id).update(id_count=total or 0)
+
+
+def _apply(
+    *,
+    application: IdChangeApplication,
+    now: datetime,
+    actor: Any,
+    open_windows: bool,
+) -> IdChangeApplication:
+    app = (
+        IdChangeApplication.objects.select_for_update(of=("self",))
+        .select_related("contract__service")
+        .get(pk=application.pk)
+    )
+    if app.status != IdChangeApplication.Status.PENDING:
+        raise IdChangeError(E_NOT_PENDING)
+    pending = [ln for ln in app.lines.all() if ln.applied_at is None]
+
+    def is_due(ln: IdChangeApplicationLine) -> bool:
+        if ln.effective_at is not None:
+            return ln.effective_at <= now
+        if open_windows:
+            return ln.window_start is not None and ln.window_start <= now
+        return ln.window_end is not None and ln.window_end <= now
+
+    due = [ln for ln in pending if is_due(ln)]
+    if not due:
+        raise IdChangeError(E_NOT_DUE)
+
+    contract_lines = {
+        cl.pk: cl
+        for cl in ContractLine.objects.select_for_update().filter(contract_id=app.contract_id)
+    }
+    for ln in due:
+        cl = contract_lines[ln.contract_line_id]
+        new_count = cl.id_count + ln.delta
+        # The count may have moved since submission (an operator's offline
+        # reduction); never store an impossible count.
+        floor = 0 if app.contract.service.kind == "microsoft_365" else 1
+        if new_count < floor:
+            raise IdChangeError(rules.E_RESULT_BELOW_ONE, line_id=cl.pk)
+        when = ln.effective_at or now
+        _append_ledger(
+            line=cl,
+            count=new_count,
+            reason=IdCountLedger.Reason.APPLICATION,
+            effective_at=when,
+            application=app,
+            actor=actor,
+        )
+        if cl.item == ContractLine.Item.PLAN and app.contract.service.kind == "google_workspace":
+            for follower in contract_lines.values():
+                if follower.follows_plan and follower.id_count != new_count:
+                    _append_ledger(
+                        line=follower,
+                        count=new_count,
+                        reason=IdCountLedger.Reason.FOLLOW_PLAN,
+                        effective_at=when,
+                        application=app,
+                        actor=actor,
+                    )
+        ln.applied_at = now
+        ln.save(update_fields=["applied_at"])
+    _refresh_contract_cache(app.contract_id)
+
+    remaining = [ln for ln in pending if ln.applied_at is None]
+    if remaining:
+        app.next_due_at = min(ln.due_at for ln in remaining)  # type: ignore[type-var]
+        app.save(update_fields=["next_due_at"])
+        record(
+            action="idchange.application.partially_applied",
+            actor=actor,
+            target=app,
+            data={"lines": [ln.name for ln in due]},
+        )
+        return app
+
+    app.status = IdChangeApplication.Status.PROCESSING
+    app.applied_at = now
+    app.next_due_at = None
+    app.save(update_fields=["status", "applied_at", "next_due_at"])
+    record(
+        action="idchange.application.applied",
+        actor=actor,
+        target=app,
+        data={"lines": {ln.name: ln.delta for ln in app.lines.all()}},
+    )
+    send_mail(
+        template=COMPLETED_MAIL,
+        to=app.applicant_email,
+        context=_mail_context(app),
+        tenant=app.tenant_id,
+    )
+    return app
+
+
+@transaction.atomic
+def apply_id_change(
+    *, application: IdChangeApplication, now: datetime, actor: Any = None
+) -> IdChangeApplication:
+    """Apply every line that is due at ``now`` (IDC-11).
+
+    Immediate lines are due at their effective instant; EMM and add-on lines
+    at their window's end at the latest (operators usually apply them earlier
+    with ``apply_window_lines``). Raises ``E_NOT_PENDING`` when someone else
+    already applied or withdrew it: the row lock makes a second run a no-op.
+    """
+    return _apply(application=application, now=now, actor=actor, open_windows=False)
+
+
+@transaction.atomic
+def apply_window_lines(
+    *, application: IdChangeApplication, actor: Any, now: datetime
+) -> IdChangeApplication:
+    """Operator: the EMM / add-on work is done inside its window; apply now."""
+    return _apply(application=application, now=now, actor=actor, open_windows=True)
+
+
+@transaction.atomic
+def mark_processing_finished(
+    *, application: IdChangeApplication, actor: Any, now: datetime
+) -> IdChangeApplication:
+    """Operator: the carrier's internal processing is finished (IDC-9); the
+    contract takes applications again."""
+    app = IdChangeApplication.objects.select_for_update().get(pk=application.pk)
+    if app.status != IdChangeApplication.Status.PROCESSING:
+        raise IdChangeError(E_NOT_PROCESSING)
+    app.status = IdChangeApplication.Status.DONE
+    app.processed_at = now
+    app.save(update_fields=["status", "processed_at"])
+    record(action="idchange.application.processed", actor=actor, target=app)
+    return app
+
+
+# ---------------------------------------------------------------------------
+# Offline annual reductions (through sales; operators)
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_offline_reduction(
+    *, line: ContractLine, reduce_by: int, note: str = "", actor: Any, now: datetime
+) -> OfflineReduction:
+    """Operator: sales took an annual reduction; lock the contract until reflected."""
+    Contract.objects.select_for_update().get(pk=line.contract_id)
+    if reduce_by < 1 or reduce_by >= line.id_count:
+        raise IdChangeError(E_OFFLINE_INVALID, line_id=line.pk)
+    reduction = OfflineReduction(
+        tenant_id=line.tenant_id,
+        contract_id=line.contract_id,
+        line=line,
+        reduce_by=reduce_by,
+        note=note,
+        created_at=now,
+    )
+    reduction.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            reduction.save()
+    except IntegrityError as exc:
+        raise IdChangeError(rules.E_LOCKED_OFFLINE_REDUCTION) from exc
+    record(
+        action="idchange.offline_reduction.registered",
+        actor=actor,
+        target=reduction,
+        tenant=line.tenant_id,
+        data={"line": line.name, "reduce_by": reduce_by},
+    )
+    return reduction
+
+
+@transaction.atomic
+def reflect_offline_reduction(
+    *, reduction: OfflineReduction, actor: Any, now: datetime
+) -> OfflineReduction:
+    """Operator: the reduction is in the systems; append the ledger row and
+    free the contract."""
+    red = OfflineReduction.objects.select_for_update().get(pk=reduction.pk)
+    if red.status != OfflineReduction.Status.PENDING:
+        raise IdChangeError(E_NOT_PENDING)
+    line = ContractLine.objects.select_for_update().get(pk=red.line_id)
+    new_count = line.id_count - red.reduce_by
+    if new_count < 1:
+        raise IdChangeError(rules.E_RESULT_BELOW_ONE, line_id=line.pk)
+    _append_ledger(
+        line=line,
+        count=new_count,
+        reason=IdCountLedger.Reason.OFFLINE_REDUCTION,
+        effective_at=now,
+        actor=actor,
+    )
+    _refresh_contract_cache(red.contract_id)
+    red.status = OfflineReduction.Status.REFLECTED
+    red.reflected_at = now
+    red.save(update_fields=["status", "reflected_at"])
+    record(action="idchange.offline_reduction.reflected", actor=actor, target=red, tenant=red.tenant_id)
+    return red
+
+
+@transaction.atomic
+def cancel_offline_reduction(
+    *, reduction: OfflineReduction, actor: Any, now: datetime
+) -> OfflineReduction:
+    red = OfflineReduction.objects.select_for_update().get(pk=reduction.pk)
+    if red.status != OfflineReduction.Status.PENDING:
+        raise IdChangeError(E_NOT_PENDING)
+    red.status = OfflineReduction.Status.CANCELLED
+    red.save(update_fields=["status"])
+    record(action="idchange.offline_reduction.cancelled", actor=actor, target=red, tenant=red.tenant_id)
+    return red
+
+
+# ---------------------------------------------------------------------------
+# Contract lines
+# ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_contract_line(
+    *,
+    contract: Contract,
+    name: str,
+    item: str = ContractLine.Item.PLAN,
+    count: int = 0,
+    unit_price: int = 0,
+    nce: bool = False,
+    parent: ContractLine | None = None,
+    follows_plan: bool = False,
+    display_order: int = 0,
+    now: datetime,
+) -> ContractLine:
+    """Create a line with its INITIAL ledger row (operators, the demo, and the
+    signal that gives every new ID-count contract its plan line)."""
+    line = ContractLine(
+        tenant_id=contract.tenant_id,
+        contract=contract,
+        item=item,
+        name=name,
+        nce=nce,
+        parent=parent,
+        follows_plan=follows_plan,
+        unit_price=unit_price,
+        id_count=0,
+        display_order=display_order,
+    )
+    line.full_clean(validate_constraints=False)
+    line.save()
+    _append_ledger(line=line, count=count, reason=IdCountLedger.Reason.INITIAL, effective_at=now)
+    _refresh_contract_cache(contract.pk)
+    return line
+
+
+def apply_due_application(*, application_id: int, now: datetime) -> bool:
+    """The job's unit of work: claim one due application and apply it.
+
+    ``SELECT … FOR UPDATE SKIP LOCKED`` on a still-pending, due row is the
+    claim: a second worker (or a second run of the job) either skips the row
+    while the first holds it or, after the first commits, no longer finds it
+    pending. Returns True when this call applied something.
+    """
+    with transaction.atomic():
+        claimed = (
+            IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=application_id, status=IdChangeApplication.Status.PENDING, next_due_at__lte=now)
+            .first()
+        )
+        if claimed is None:
+            return False
+        try:
+            with transaction.atomic():
+                _apply(application=claimed, now=now, actor=None, open_windows=False)
+        except IdChangeError as exc:
+            # Left pending for an operator to look at; never retried in a loop
+            # because next_due_at stays put and the log says why.
+            logger.warning("ID change %s not applied: %s", claimed.receipt_number, exc.code)
+            return False
+    return True

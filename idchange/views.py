@@ -1,0 +1,132 @@
+"""ID 数確認/変更申込 (manual ch. 7): HTTP glue around ``idchange.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import tenant_role_required
+from idchange import clock, selectors, services
+from idchange.forms import IdChangeForm
+from idchange.models import IdChangeApplication
+from tenants.models import Contract
+
+
+def _get_contract(request: HttpRequest, pk: int) -> Contract:
+    contract = get_object_or_404(
+        selectors.id_change_contracts(request.tenant),  # type: ignore[attr-defined]
+        pk=pk,
+    )
+    return contract
+
+
+def _get_application(request: HttpRequest, pk: int) -> IdChangeApplication:
+    return get_object_or_404(
+        request.tenant.id_change_applications.select_related(  # type: ignore[attr-defined]
+            "contract__service", "applicant"
+        ),
+        pk=pk,
+    )
+
+
+@tenant_role_required("admin")
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """ID 数確認/変更申込 (IDC-1, IDC-9)."""
+    now = clock.now()
+    rows = selectors.contract_rows(request.tenant, now=now)  # type: ignore[attr-defined]
+    return render(request, "idchange/list.html", {"rows": rows, "now": now})
+
+
+@tenant_role_required("admin")
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """ID 数変更申込: 入力 → 確認 → 申込 (IDC-2). The 確認 step carries the
+    input in hidden fields; 申込 validates and decides everything again."""
+    contract = _get_contract(request, pk)
+    now = clock.now()
+    reason = selectors.blocked_reason(contract, now=now)
+    if reason:
+        messages.error(request, reason)
+        return redirect("idchange:list")
+    lines = list(contract.lines.all())
+    targets = selectors.allowed_targets(contract, now=now)
+    step = request.POST.get("step", "confirm") if request.method == "POST" else "input"
+    if step in ("input", "back"):
+        # 戻る: the input again, filled in, without error messages.
+        initial = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        form = IdChangeForm(initial=initial, contract=contract, lines=lines, targets=targets)
+        context = {"contract": contract, "form": form, "now": now, "all_lines": lines}
+        return render(request, "idchange/input.html", context)
+    form = IdChangeForm(request.POST, contract=contract, lines=lines, targets=targets)
+    context = {"contract": contract, "form": form, "now": now, "all_lines": lines}
+    if not form.is_valid():
+        return render(request, "idchange/input.html", context)
+    try:
+        if step == "submit":
+            application = services.submit_id_change(
+                contract=contract,
+                changes=form.changes(),
+                target=form.cleaned_data["target"],
+                applicant=request.user,
+                now=now,
+            )
+            return redirect("idchange:done", pk=application.pk)
+        preview = services.preview_id_change(
+            contract=contract, changes=form.changes(), target=form.cleaned_data["target"], now=now
+        )
+    except services.IdChangeError as exc:
+        form.add_service_error(exc.code, exc.message, exc.line_id)
+        return render(request, "idchange/input.html", context)
+    return render(request, "idchange/confirm.html", {**context, "preview": preview})
+
+
+@tenant_role_required("admin")
+def done(request: HttpRequest, pk: int) -> HttpResponse:
+    """ID 数変更申込完了: the 受付番号 and the way back to the list."""
+    application = _get_application(request, pk)
+    return render(request, "idchange/done.html", {"application": application})
+
+
+@tenant_role_required("admin")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application behind a 受付番号 (IDC-10)."""
+    application = _get_application(request, pk)
+    now = clock.now()
+    return render(
+        request,
+        "idchange/detail.html",
+        {
+            "application": application,
+            "lines": list(application.lines.all()),
+            "can_withdraw": application.can_withdraw(now),
+            "now": now,
+        },
+    )
+
+
+@tenant_role_required("admin")
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """取下: GET shows the confirmation, POST withdraws (IDC-10)."""
+    application = _get_application(request, pk)
+    now = clock.now()
+    if request.method == "GET":
+        if not application.can_withdraw(now):
+            raise Http404
+        return render(
+            request,
+            "idchange/withdraw_confirm.html",
+            {"application": application, "lines": list(application.lines.all())},
+        )
+    try:
+        services.withdraw_id_change(application=application, actor=request.user, now=now)
+    except services.IdChangeError as exc:
+        messages.error(request, exc.message)
+        return redirect("idchange:detail", pk=application.pk)
+    messages.success(
+        request, _("受付番号 %(number)s の申込を取下しました。") % {"number": application.receipt_number}
+    )
+    return redirect("idchange:list")
