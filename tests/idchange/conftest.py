@@ -78,3 +78,13 @@ def m365(contracts_a, now):
         )
     contract.refresh_from_db()
     return contract, lines
+
+
+@pytest.fixture(autouse=True)
+def _fresh_business_day_cache():
+    """The override cache outlives each test's rolled-back transaction."""
+    from idchange import business_days
+
+    business_days.clear_cache()
+    yield
+    business_days.clear_cache()
