@@ -1,0 +1,171 @@
+"""Non-trivial reads of the user administration (USER-2 … USER-4, USER-9).
+
+Every function takes the tenant and reads through it, so the result is the
+tenant's rows even if a caller forgot the scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import Organization, OrganizationMembership, User, UserServiceRegistration
+from tenants.models import Tenant
+
+# Sort keys of the list (USER-4): every column but 利用可能サービス. The user
+# ID is always the last key so equal values keep a stable order across pages.
+SORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("email",),
+    "name": ("last_name", "first_name", "email"),
+    "affiliation": ("affiliation", "email"),
+    "status": ("status", "email"),
+    "login_condition": ("login_condition", "email"),
+}
+DEFAULT_SORT = "email"
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    org: Organization
+    depth: int
+
+
+def organization_tree(*, tenant: Tenant) -> list[OrgNode]:
+    """The tenant's organizations depth-first, siblings in display order (one query)."""
+    orgs = list(tenant.organizations.all())
+    children: dict[int | None, list[Organization]] = {}
+    for org in orgs:
+        children.setdefault(org.parent_id, []).append(org)
+    out: list[OrgNode] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for org in children.get(parent_id, []):
+            out.append(OrgNode(org, depth))
+            walk(org.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def organization_paths(*, tenant: Tenant) -> dict[int, str]:
+    """``{org_id: "本社/営業部"}``: the CSV names an organization by its path."""
+    orgs = {o.pk: o for o in tenant.organizations.all()}
+
+    def path(org: Organization) -> str:
+        parts = [org.name]
+        seen = {org.pk}
+        while org.parent_id and org.parent_id in orgs and org.parent_id not in seen:
+            org = orgs[org.parent_id]
+            seen.add(org.pk)
+            parts.append(org.name)
+        return "/".join(reversed(parts))
+
+    return {pk: path(o) for pk, o in orgs.items()}
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """``"-name"`` → ("name", descending). Unknown keys fall back to the default."""
+    value = value or DEFAULT_SORT
+    desc = value.startswith("-")
+    key = value.lstrip("-")
+    if key not in SORT_FIELDS:
+        return DEFAULT_SORT, False
+    return key, desc
+
+
+def user_search(*, tenant: Tenant, filters: dict[str, Any], sort: str | None = None) -> QuerySet[User]:
+    """The filtered, sorted users of the list; pages slice it (USER-2 … USER-4)."""
+    qs = tenant.users.all()
+    q = (filters.get("q") or "").strip()
+    if q:
+        cond = Q(email__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
+        cond |= Q(last_name_kana__icontains=q) | Q(first_name_kana__icontains=q)
+        # "山田 太郎" / "山田太郎": the full name as shown in the list.
+        parts = q.replace("\u3000", " ").split()
+        if len(parts) == 2:
+            cond |= Q(last_name__icontains=parts[0], first_name__icontains=parts[1])
+        qs = qs.filter(cond)
+    if filters.get("organization"):
+        qs = qs.filter(
+            Exists(
+                OrganizationMembership.objects.filter(
+                    tenant=tenant, user=OuterRef("pk"), organization_id=filters["organization"]
+                )
+            )
+        )
+    for name in ("role", "status", "login_condition"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("service"):
+        registered = Exists(
+            UserServiceRegistration.objects.filter(tenant=tenant, user=OuterRef("pk"), contract_id=filters["service"])
+        )
+        state = filters.get("service_state") or "registered"
+        qs = qs.filter(registered if state == "registered" else ~registered)
+    key, desc = parse_sort(sort)
+    order = [f"-{f}" if desc else f for f in SORT_FIELDS[key]]
+    return qs.order_by(*order)
+
+
+def with_list_columns(qs: QuerySet[User], *, tenant: Tenant) -> QuerySet[User]:
+    """Prefetch what the list rows show: two extra queries whatever the page size."""
+    return qs.prefetch_related(
+        Prefetch(
+            "service_registrations",
+            queryset=UserServiceRegistration.objects.filter(tenant=tenant)
+            .select_related("contract__service")
+            .order_by("contract__service__display_order"),
+            to_attr="registrations",
+        ),
+        Prefetch(
+            "memberships",
+            queryset=OrganizationMembership.objects.filter(tenant=tenant, is_primary=True).select_related("organization"),
+            to_attr="primary_memberships",
+        ),
+    )
+
+
+def iter_users_for_export(
+    *, tenant: Tenant, user_ids: list[int] | None = None, chunk_size: int = 2000
+) -> Iterator[tuple[User, str]]:
+    """Users in ユーザ ID order with their 代表組織 path, streamed in chunks.
+
+    ``iterator(chunk_size=…)`` with a prefetch runs one membership query per
+    chunk, so memory stays flat however many users there are.
+    """
+    paths = organization_paths(tenant=tenant)
+    qs = tenant.users.order_by("email").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=OrganizationMembership.objects.filter(tenant=tenant, is_primary=True),
+            to_attr="primary_memberships",
+        )
+    )
+    if user_ids is not None:
+        qs = qs.filter(pk__in=user_ids)
+    for user in qs.iterator(chunk_size=chunk_size):
+        primary = user.primary_memberships[0].organization_id if user.primary_memberships else None
+        yield user, paths.get(primary, "") if primary else ""
+
+
+def other_admins(*, tenant: Tenant, exclude: User | None) -> list[User]:
+    qs = tenant.users.filter(role=User.Role.ADMIN).order_by("email")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(qs)
+
+
+def representative(*, tenant: Tenant) -> User | None:
+    return tenant.users.filter(is_representative=True).first()
+
+
+def service_rows(*, tenant: Tenant, user: User) -> list[dict[str, Any]]:
+    """SVC-1: each contracted service with the user's registration (or None)."""
+    regs = {r.contract_id: r for r in user.service_registrations.filter(tenant=tenant)}
+    return [
+        {"contract": c, "service": c.service, "registration": regs.get(c.pk)}
+        for c in tenant.contracts.select_related("service").order_by("service__display_order", "number")
+    ]

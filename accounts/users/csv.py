@@ -1,0 +1,203 @@
+"""The user CSV format (USER-5, USER-6): one format for download and upload.
+
+Encoding: downloads are UTF-8 with a BOM, which Excel on Japanese Windows
+opens correctly (without the BOM it assumes CP932 and garbles the text).
+Uploads accept UTF-8 with or without BOM and Shift_JIS/CP932 (what Excel
+writes when a Japanese user saves "CSV (コンマ区切り)").
+
+Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
+spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
+injection"), and uploads strip that apostrophe again so a download can be
+edited and uploaded back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.users import validators as v
+
+BOM = "\ufeff"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+MAX_ERRORS = 1000
+
+# (header, attribute) in file order.
+COLUMNS: list[tuple[Any, str]] = [
+    (gettext_lazy("ユーザID"), "email"),
+    (gettext_lazy("姓"), "last_name"),
+    (gettext_lazy("名"), "first_name"),
+    (gettext_lazy("姓カナ"), "last_name_kana"),
+    (gettext_lazy("名カナ"), "first_name_kana"),
+    (gettext_lazy("所属"), "affiliation"),
+    (gettext_lazy("権限"), "role"),
+    (gettext_lazy("サービス利用電話番号"), "phone_number"),
+    (gettext_lazy("通知先メールアドレス"), "notification_email"),
+    (gettext_lazy("代表組織"), "organization"),
+]
+ROLE_LABELS = {User.Role.ADMIN: "管理者", User.Role.USER: "ユーザ"}
+ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
+
+
+def headers() -> list[str]:
+    return [str(h) for h, _a in COLUMNS]
+
+
+def neutralise(value: str) -> str:
+    if value and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_rows(rows: Iterable[tuple[User, str]]) -> Iterator[bytes]:
+    """Encoded CSV lines, one at a time, for a StreamingHttpResponse."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield (BOM + writer.writerow(headers())).encode("utf-8")
+    buffer: list[str] = []
+    for user, org_path in rows:
+        values = {a: getattr(user, a, "") for _h, a in COLUMNS if a not in ("role", "organization")}
+        values["role"] = ROLE_LABELS.get(user.role, user.role)
+        values["organization"] = org_path
+        buffer.append(writer.writerow([neutralise(str(values[a] or "")) for _h, a in COLUMNS]))
+        if len(buffer) >= 200:  # fewer, larger chunks: far fewer socket writes
+            yield "".join(buffer).encode("utf-8")
+            buffer = []
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
+def template_bytes() -> bytes:
+    """The upload template: the header and one example row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers())
+    writer.writerow(
+        ["yamada@example.com", "山田", "太郎", "ヤマダ", "タロウ", "営業部", "ユーザ", "0312345678", "yamada@example.com", ""]
+    )
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+def decode(content: bytes) -> str:
+    """UTF-8 (BOM optional) first, then CP932; anything else is refused."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp932")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"), code="encoding"
+        ) from None
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    data: dict[str, str]
+
+
+@dataclass
+class Parsed:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse(content: bytes) -> Parsed:
+    """Decode and split into rows keyed by attribute; checks only the shape."""
+    result = Parsed()
+    try:
+        text = decode(content)
+    except ValidationError as exc:
+        result.errors.append(RowError(0, "", exc.messages[0]))
+        return result
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.errors.append(RowError(1, "", _("ファイルが空です。")))
+        return result
+    header = [h.strip() for h in header]
+    expected = headers()
+    missing = [h for h in expected if h not in header]
+    unknown = [h for h in header if h and h not in expected]
+    if missing or unknown:
+        if missing:
+            result.errors.append(RowError(1, "", _("列が足りません: %(cols)s") % {"cols": "、".join(missing)}))
+        if unknown:
+            result.errors.append(RowError(1, "", _("不明な列があります: %(cols)s") % {"cols": "、".join(unknown)}))
+        return result
+    index = {h: header.index(h) for h in expected}
+    attrs = dict(COLUMNS)
+    by_header = {str(h): a for h, a in attrs.items()}
+    line = reader.line_num
+    for raw in reader:
+        start = line + 1
+        line = reader.line_num
+        if not any(cell.strip() for cell in raw):
+            continue  # blank lines (Excel leaves some at the end)
+        if len(raw) > len(header):
+            result.errors.append(RowError(start, "", _("列の数が多すぎます。")))
+            continue
+        raw = raw + [""] * (len(header) - len(raw))
+        data = {by_header[h]: unneutralise(raw[i].strip()) for h, i in index.items()}
+        result.rows.append(ParsedRow(start, data))
+    return result
+
+
+def header_of(attr: str) -> str:
+    return next(str(h) for h, a in COLUMNS if a == attr)
+
+
+def validate_fields(data: dict[str, str]) -> list[tuple[str, str]]:
+    """The USER-1 rules on one row: ``[(column header, message), …]``."""
+    errors: list[tuple[str, str]] = []
+
+    def check(attr: str, rule: Any, **kwargs: Any) -> None:
+        try:
+            rule(data.get(attr, ""), **kwargs)
+        except ValidationError as exc:
+            errors.append((header_of(attr), exc.messages[0]))
+
+    check("email", v.validate_mail_address, label=_("ユーザ ID"))
+    check("last_name", v.validate_person_name, label=_("姓"))
+    check("first_name", v.validate_person_name, label=_("名"))
+    check("last_name_kana", v.validate_kana, label=_("姓（カナ）"))
+    check("first_name_kana", v.validate_kana, label=_("名（カナ）"))
+    check("affiliation", v.validate_affiliation)
+    check("phone_number", v.validate_phone)
+    check("notification_email", v.validate_mail_address, label=_("通知先メールアドレス"))
+    if data.get("role", "") not in ROLE_BY_LABEL:
+        errors.append((header_of("role"), _("権限は「管理者」または「ユーザ」を入力してください。")))
+    return errors

@@ -1,0 +1,237 @@
+"""Forms of the user administration screens: input validation only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, User
+from accounts.users import validators as v
+from tenants.models import Tenant
+
+
+class PasswordMethod:
+    USER = "user"
+    ADMIN = "admin"
+    CHOICES = [(USER, _("ユーザが設定")), (ADMIN, _("管理者が設定"))]
+
+
+def organization_choices(tenant: Tenant) -> list[tuple[int, str]]:
+    """The tenant's organizations in tree order, indented by depth."""
+    from accounts.selectors import organization_tree
+
+    return [(node.org.pk, "\u3000" * node.depth + node.org.name) for node in organization_tree(tenant=tenant)]
+
+
+class UserForm(forms.Form):
+    """ユーザ追加 and 基本情報 edit (USER-1, USER-7)."""
+
+    last_name = forms.CharField(label=_("姓"), max_length=60, error_messages={"required": _("姓を入力してください。")})
+    first_name = forms.CharField(label=_("名"), max_length=60, error_messages={"required": _("名を入力してください。")})
+    last_name_kana = forms.CharField(label=_("姓（カナ）"), required=False, max_length=40)
+    first_name_kana = forms.CharField(label=_("名（カナ）"), required=False, max_length=40)
+    organizations = forms.TypedMultipleChoiceField(
+        label=_("組織"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    primary_organization = forms.TypedChoiceField(label=_("代表組織"), required=False, coerce=int, empty_value=None)
+    affiliation = forms.CharField(label=_("所属"), required=False, max_length=100)
+    role = forms.ChoiceField(
+        label=_("権限"), choices=User.Role.choices, widget=forms.RadioSelect, initial=User.Role.USER,
+        error_messages={"required": _("権限を選択してください。")},
+    )
+    phone_number = forms.CharField(label=_("サービス利用電話番号"), required=False, max_length=30)
+    email = forms.CharField(
+        label=_("ユーザ ID（メールアドレス）"), max_length=254,
+        error_messages={"required": _("ユーザ ID を入力してください。")},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    notification_email = forms.CharField(
+        label=_("通知先メールアドレス"), max_length=254, widget=forms.EmailInput,
+        error_messages={"required": _("通知先メールアドレスを入力してください。")},
+    )
+    login_condition = forms.ChoiceField(
+        label=_("ログイン条件"), choices=User.LoginCondition.choices, initial=User.LoginCondition.TENANT
+    )
+
+    def __init__(self, *args: Any, tenant: Tenant, instance: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        self.instance = instance
+        choices = organization_choices(tenant)
+        self.fields["organizations"].choices = choices
+        self.fields["primary_organization"].choices = [("", "---------"), *choices]
+        if not choices:
+            del self.fields["organizations"]
+            del self.fields["primary_organization"]
+
+    def _rule(self, name: str, rule: Any, **kwargs: Any) -> str:
+        value = (self.cleaned_data.get(name) or "").strip()
+        rule(value, **kwargs)
+        return value
+
+    def clean_last_name(self) -> str:
+        return self._rule("last_name", v.validate_person_name, label=_("姓"))
+
+    def clean_first_name(self) -> str:
+        return self._rule("first_name", v.validate_person_name, label=_("名"))
+
+    def clean_last_name_kana(self) -> str:
+        return self._rule("last_name_kana", v.validate_kana, label=_("姓（カナ）"))
+
+    def clean_first_name_kana(self) -> str:
+        return self._rule("first_name_kana", v.validate_kana, label=_("名（カナ）"))
+
+    def clean_affiliation(self) -> str:
+        return self._rule("affiliation", v.validate_affiliation)
+
+    def clean_phone_number(self) -> str:
+        return self._rule("phone_number", v.validate_phone)
+
+    def clean_email(self) -> str:
+        value = self._rule("email", v.validate_mail_address, label=_("ユーザ ID")).lower()
+        if v.login_id_taken(value, exclude_user_id=self.instance.pk if self.instance else None):
+            raise ValidationError(v.LOGIN_ID_TAKEN_MESSAGE, code="login_id_taken")
+        return value
+
+    def clean_notification_email(self) -> str:
+        return self._rule("notification_email", v.validate_mail_address, label=_("通知先メールアドレス"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        orgs = data.get("organizations") or []
+        primary = data.get("primary_organization")
+        if primary and primary not in orgs:
+            # Choosing a 代表組織 implies membership of it.
+            data["organizations"] = [*orgs, primary]
+        elif orgs and not primary:
+            data["primary_organization"] = orgs[0]
+        if (
+            self.instance is not None
+            and self.instance.is_representative
+            and data.get("role") == User.Role.USER
+        ):
+            self.add_error("role", _("代表管理者の権限はユーザに変更できません。先に代表管理者を変更してください。"))
+        return data
+
+
+class UserAddForm(UserForm):
+    password_method = forms.ChoiceField(
+        label=_("パスワード設定方法"), choices=PasswordMethod.CHOICES, widget=forms.RadioSelect,
+        initial=PasswordMethod.USER, error_messages={"required": _("パスワード設定方法を選択してください。")},
+    )
+    password = forms.CharField(
+        label=_("パスワード"), required=False, strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+    force_password_change = forms.BooleanField(
+        label=_("初回ログイン時にパスワードを強制的に変更させる"), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password_method") == PasswordMethod.ADMIN:
+            password = data.get("password") or ""
+            if not password:
+                self.add_error("password", _("パスワードを入力してください。"))
+            else:
+                try:
+                    validate_password(password)
+                except ValidationError as exc:
+                    self.add_error("password", exc)
+        else:
+            data["password"] = ""
+            data["force_password_change"] = False
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("ステータス"),
+        choices=[(User.Status.ACTIVE, _("有効")), (User.Status.SUSPENDED, _("一時停止"))],
+        widget=forms.RadioSelect,
+    )
+
+
+class ReceiveSettingForm(forms.Form):
+    value = forms.TypedChoiceField(
+        label=_("受信設定"),
+        choices=[("1", _("受信する")), ("0", _("受信しない"))],
+        coerce=lambda x: x == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("受信する、または受信しないを選択してください。")},
+    )
+
+
+class UserSearchForm(forms.Form):
+    """USER-2: 簡易検索 uses only ``q``; 詳細検索 the rest too."""
+
+    SERVICE_REGISTERED = "registered"
+    SERVICE_UNREGISTERED = "unregistered"
+
+    q = forms.CharField(label=_("ユーザ ID/姓名"), required=False, max_length=127)
+    organization = forms.TypedChoiceField(label=_("所属組織"), required=False, coerce=int, empty_value=None)
+    role = forms.ChoiceField(label=_("権限"), required=False, choices=[("", _("すべて")), *User.Role.choices])
+    status = forms.ChoiceField(label=_("ステータス"), required=False, choices=[("", _("すべて")), *User.Status.choices])
+    login_condition = forms.ChoiceField(
+        label=_("ログイン条件"), required=False, choices=[("", _("すべて")), *User.LoginCondition.choices]
+    )
+    service = forms.TypedChoiceField(label=_("サービス"), required=False, coerce=int, empty_value=None)
+    service_state = forms.ChoiceField(
+        label=_("登録状態"),
+        required=False,
+        choices=[("", _("すべて")), (SERVICE_REGISTERED, _("登録済")), (SERVICE_UNREGISTERED, _("未登録"))],
+    )
+    detail = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", _("すべて")), *organization_choices(tenant)]
+        self.fields["service"].choices = [
+            ("", _("すべて")),
+            *[(c.pk, c.service.name) for c in tenant.contracts.select_related("service")],
+        ]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        if not data.get("detail"):
+            data = {"q": data["q"]} if data.get("q") else {}
+        data.pop("detail", None)
+        return data
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV ファイル"),
+        error_messages={"required": _("CSV ファイルを選択してください。"), "empty": _("ファイルが空です。")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".csv"):
+            raise ValidationError(_("CSV ファイル（.csv）を選択してください。"), code="not_csv")
+        if f.size > self.MAX_BYTES:
+            raise ValidationError(_("ファイルが大きすぎます（20MB まで）。"), code="too_large")
+        return f
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(
+        label=_("組織名"), max_length=100, error_messages={"required": _("組織名を入力してください。")}
+    )
+    parent = forms.TypedChoiceField(label=_("上位組織"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, tenant: Tenant, exclude: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", _("（なし）")), *organization_choices(tenant)]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()

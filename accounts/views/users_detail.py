@@ -1,0 +1,245 @@
+"""ユーザ詳細 with its tabs: 基本情報, サービス情報, 受信設定 (USER-7, SVC-1/2, NOTIF-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors
+from accounts.models import User
+from accounts.permissions import tenant_role_required
+from accounts.services import users as user_services
+from accounts.users.forms import ReceiveSettingForm, StatusForm, UserForm
+from accounts.views.users import list_url
+from portal.http import TenantRequest
+
+
+def _user(request: TenantRequest, pk: int) -> User:
+    return get_object_or_404(request.tenant.users, pk=pk)
+
+
+def _ctx(request: TenantRequest, user: User, tab: str, **extra: Any) -> dict[str, Any]:
+    return {"subject": user, "tab": tab, "back_url": list_url(request), **extra}
+
+
+@tenant_role_required("admin")
+def user_detail(request: TenantRequest, pk: int) -> HttpResponse:
+    user = _user(request, pk)
+    memberships = list(user.memberships.select_related("organization").order_by("-is_primary", "organization__name"))
+    return render(
+        request,
+        "users/detail.html",
+        _ctx(
+            request, user, "basic",
+            memberships=memberships,
+            deletion_refusal=user_services.deletion_refusal(user=user, actor=request.user),
+        ),
+    )
+
+
+def _initial(user: User) -> dict[str, Any]:
+    initial = {k: getattr(user, k) for k in user_services.PROFILE_FIELDS}
+    memberships = list(user.memberships.all())
+    initial["organizations"] = [m.organization_id for m in memberships]
+    initial["primary_organization"] = next((m.organization_id for m in memberships if m.is_primary), None)
+    return initial
+
+
+@tenant_role_required("admin")
+def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
+    """基本情報の変更 → 確認 → 完了."""
+    user = _user(request, pk)
+    form = UserForm(request.POST or None, tenant=request.tenant, instance=user, initial=_initial(user))
+    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
+        if request.POST.get("step") == "confirm":
+            try:
+                user_services.update_user(user=user, actor=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except user_services.UserAdminError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("ユーザ情報を変更しました。"))
+                return redirect("users:detail", pk=user.pk)
+        else:
+            from accounts.views.users import _summary
+
+            return render(
+                request, "users/edit_confirm.html", _ctx(request, user, "basic", form=form, summary=_summary(form))
+            )
+    return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
+
+
+@tenant_role_required("admin")
+def user_status(request: TenantRequest, pk: int) -> HttpResponse:
+    """ステータス変更: 有効 / 一時停止."""
+    user = _user(request, pk)
+    initial_status = user.status if user.status in (User.Status.ACTIVE, User.Status.SUSPENDED) else None
+    form = StatusForm(request.POST or None, initial={"status": initial_status})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_services.set_status(user=user, actor=request.user, status=form.cleaned_data["status"])
+        except user_services.UserAdminError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("ステータスを変更しました。"))
+            return redirect("users:detail", pk=user.pk)
+    return render(request, "users/status.html", _ctx(request, user, "basic", form=form))
+
+
+def _simple_action(request: TenantRequest, pk: int, action: Any, success: str) -> HttpResponse:
+    user = _user(request, pk)
+    try:
+        action(user=user, actor=request.user)
+    except user_services.UserAdminError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("users:detail", pk=user.pk)
+
+
+@tenant_role_required("admin")
+@require_POST
+def user_unlock(request: TenantRequest, pk: int) -> HttpResponse:
+    return _simple_action(request, pk, user_services.unlock_user, _("アカウントロックを解除しました。"))
+
+
+@tenant_role_required("admin")
+@require_POST
+def user_password_reset(request: TenantRequest, pk: int) -> HttpResponse:
+    return _simple_action(
+        request, pk, user_services.send_password_reset, _("パスワード再設定メールを送信しました。")
+    )
+
+
+@tenant_role_required("admin")
+@require_POST
+def user_setup_mail(request: TenantRequest, pk: int) -> HttpResponse:
+    return _simple_action(request, pk, user_services.resend_setup_mail, _("初期設定依頼メールを送信しました。"))
+
+
+@tenant_role_required("admin")
+def user_delete(request: TenantRequest, pk: int) -> HttpResponse:
+    """ユーザ削除 with a confirmation; refused for oneself and the representative (USER-8)."""
+    user = _user(request, pk)
+    refusal = user_services.deletion_refusal(user=user, actor=request.user)
+    if request.method == "POST" and refusal is None:
+        user_services.delete_users(tenant=request.tenant, actor=request.user, user_ids=[user.pk])
+        messages.success(request, _("ユーザ %(id)s を削除しました。") % {"id": user.email})
+        return redirect(list_url(request))
+    if request.method == "POST":
+        messages.error(request, refusal)
+    return render(request, "users/delete_confirm.html", _ctx(request, user, "basic", refusal=refusal))
+
+
+# --- サービス情報 (SVC-1, SVC-2) ------------------------------------------------
+
+
+@tenant_role_required("admin")
+def user_services_tab(request: TenantRequest, pk: int) -> HttpResponse:
+    user = _user(request, pk)
+    rows = selectors.service_rows(tenant=request.tenant, user=user)
+    return render(request, "users/services.html", _ctx(request, user, "services", rows=rows))
+
+
+def _contract(request: TenantRequest, contract_pk: int) -> Any:
+    return get_object_or_404(request.tenant.contracts.select_related("service"), pk=contract_pk)
+
+
+def _field_rows(user: User, contract: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for spec in contract.service.user_fields or []:
+        name = spec["name"]
+        auto = bool(spec.get("auto"))
+        value = user_services.auto_value(user=user, contract=contract, spec=spec) if auto else values.get(name, "")
+        rows.append({"name": name, "label": spec.get("label", name), "required": bool(spec.get("required")),
+                     "auto": auto, "value": value, "input_name": f"f_{name}"})
+    return rows
+
+
+@tenant_role_required("admin")
+def user_service_register(request: TenantRequest, pk: int, contract_pk: int) -> HttpResponse:
+    """サービス登録（入力） → 確認 → 完了 → 登録済; the same screens change a registration."""
+    user = _user(request, pk)
+    contract = _contract(request, contract_pk)
+    registration = user.service_registrations.filter(contract=contract).first()
+    current = registration.values if registration else {}
+    if request.method == "POST":
+        submitted = {spec["name"]: request.POST.get(f"f_{spec['name']}", "") for spec in contract.service.user_fields}
+        rows = _field_rows(user, contract, submitted)
+        errors: dict[str, list[str]] = {}
+        try:
+            user_services.service_values(user=user, contract=contract, submitted=submitted)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        for row in rows:
+            row["errors"] = errors.get(row["name"], [])
+        if not errors and "back" not in request.POST:
+            if request.POST.get("step") == "confirm":
+                user_services.register_service(user=user, contract=contract, actor=request.user, values=submitted)
+                messages.success(
+                    request, _("%(service)s を登録しました。") % {"service": contract.service.name}
+                )
+                return redirect("users:services", pk=user.pk)
+            return render(
+                request, "users/service_confirm.html",
+                _ctx(request, user, "services", contract=contract, rows=rows, registration=registration),
+            )
+    else:
+        rows = _field_rows(user, contract, current)
+    return render(
+        request, "users/service_form.html",
+        _ctx(request, user, "services", contract=contract, rows=rows, registration=registration),
+    )
+
+
+@tenant_role_required("admin")
+def user_service_remove(request: TenantRequest, pk: int, contract_pk: int) -> HttpResponse:
+    user = _user(request, pk)
+    contract = _contract(request, contract_pk)
+    registration = user.service_registrations.filter(contract=contract).first()
+    if registration is None:
+        raise Http404
+    if request.method == "POST":
+        user_services.unregister_service(user=user, contract=contract, actor=request.user)
+        messages.success(request, _("%(service)s の登録を削除しました。") % {"service": contract.service.name})
+        return redirect("users:services", pk=user.pk)
+    return render(
+        request, "users/service_remove.html", _ctx(request, user, "services", contract=contract)
+    )
+
+
+# --- 受信設定 (NOTIF-1) --------------------------------------------------------
+
+
+@tenant_role_required("admin")
+def user_receive(request: TenantRequest, pk: int) -> HttpResponse:
+    user = _user(request, pk)
+    rows = [
+        {"kind": kind, "label": _(label), "value": getattr(user, field_name)}
+        for kind, (field_name, label) in user_services.RECEIVE_SETTINGS.items()
+    ]
+    return render(request, "users/receive.html", _ctx(request, user, "receive", rows=rows))
+
+
+@tenant_role_required("admin")
+def user_receive_edit(request: TenantRequest, pk: int, kind: str) -> HttpResponse:
+    """設定 → 受信する/受信しない → 完了."""
+    user = _user(request, pk)
+    if kind not in user_services.RECEIVE_SETTINGS:
+        raise Http404
+    field_name, label = user_services.RECEIVE_SETTINGS[kind]
+    form = ReceiveSettingForm(request.POST or None, initial={"value": "1" if getattr(user, field_name) else "0"})
+    form.fields["value"].label = _(label)
+    if request.method == "POST" and form.is_valid():
+        user_services.set_receive_setting(user=user, actor=request.user, kind=kind, receive=form.cleaned_data["value"])
+        messages.success(request, _("%(label)sの受信設定を変更しました。") % {"label": _(label)})
+        return redirect("users:receive", pk=user.pk)
+    return render(request, "users/receive_edit.html", _ctx(request, user, "receive", form=form, label=_(label)))

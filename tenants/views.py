@@ -1,0 +1,63 @@
+"""契約情報 (manual ch. 4): CONTRACT-1 and the representative change of CONTRACT-2."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import selectors
+from accounts.permissions import tenant_role_required
+from portal.http import TenantRequest
+from tenants.forms import RepresentativeForm
+from tenants.services_contract import ContractError, change_representative
+
+
+@tenant_role_required("admin")
+def contract(request: TenantRequest) -> HttpResponse:
+    tenant = request.tenant
+    contracts = tenant.contracts.select_related("service").order_by("service__display_order", "number")
+    admins = selectors.other_admins(tenant=tenant, exclude=None)
+    return render(
+        request,
+        "tenants/contract.html",
+        {
+            "contracts": contracts,
+            "representative": next((a for a in admins if a.is_representative), None),
+            "can_change": len(admins) >= 2,
+        },
+    )
+
+
+@tenant_role_required("admin")
+def representative_change(request: TenantRequest) -> HttpResponse:
+    """変更 → 変更後の管理者 → 確認 → 完了 → back to 契約情報 with a message.
+
+    With fewer than two admins there is nobody to choose: the page offers to
+    go to ユーザ追加 (the manual's dialog, as a page that works without JS)."""
+    tenant = request.tenant
+    current = selectors.representative(tenant=tenant)
+    candidates = selectors.other_admins(tenant=tenant, exclude=current)
+    if not candidates:
+        return render(request, "tenants/representative_none.html", {"representative": current})
+    form = RepresentativeForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
+        new_admin = form.cleaned_data["new_admin"]
+        if request.POST.get("step") == "confirm":
+            try:
+                change_representative(tenant=tenant, new_admin=new_admin, actor=request.user)
+            except ContractError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, _("代表管理者を %(name)s（%(id)s）に変更しました。")
+                    % {"name": new_admin.full_name, "id": new_admin.email},
+                )
+                return redirect("tenants:contract")
+        else:
+            return render(
+                request, "tenants/representative_confirm.html",
+                {"form": form, "new_admin": new_admin, "representative": current},
+            )
+    return render(request, "tenants/representative_change.html", {"form": form, "representative": current})
