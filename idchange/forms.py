@@ -35,7 +35,14 @@ class IdChangeForm(forms.Form):
         "invalid_number": _("増減 ID 数は半角数字で入力してください（削減はマイナス）。"),
     }
 
-    target = forms.ChoiceField(label=_("変更希望月"), widget=forms.RadioSelect)
+    target = forms.ChoiceField(
+        label=_("変更希望月"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("変更希望月を選択してください。"),
+            "invalid_choice": _("選択された変更希望月は現在お申し込みいただけません。"),
+        },
+    )
     agree = forms.BooleanField(
         label=_("利用規約に同意する"),
         error_messages={"required": _("利用規約に同意してください。")},

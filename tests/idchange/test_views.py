@@ -1,0 +1,262 @@
+"""The screens: ID 数確認/変更申込 list, 入力 → 確認 → 申込 → 完了, detail and
+取下 (IDC-1, IDC-2, IDC-9, IDC-10), with the checklist for each view."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from idchange import services
+from idchange.models import IdChangeApplication
+from notifications.models import OutboxMessage
+from tenants.scoping import operator_scope, tenant_scope
+from tests.factories import ContractFactory
+from tests.idchange.conftest import jst, plan_line
+
+NOW = "2026-05-20 10:00:00+09:00"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with freeze_time(NOW):
+        yield
+
+
+def _submit(contract, delta, target, user):
+    from django.utils import timezone
+
+    line = plan_line(contract)
+    with tenant_scope(contract.tenant_id):
+        return services.submit_id_change(
+            contract=contract, changes={line.pk: delta}, target=target, applicant=user,
+            now=timezone.now(),
+        )
+
+
+# -- list (IDC-1, IDC-9) ---------------------------------------------------------
+
+
+def test_list_shows_every_id_count_contract(alice_client, contracts_a):
+    resp = alice_client.get(reverse("idchange:list"))
+    assert resp.status_code == HTTPStatus.OK
+    body = resp.content.decode()
+    for name in ("Google Workspace", "Microsoft 365 with KDDI", "LINE WORKS with KDDI", "KDDI EMM"):
+        assert name in body
+    assert body.count("ID 数変更申込</a>") == 4
+
+
+def test_list_shows_in_flight_application_and_disables_the_button(alice_client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    body = alice_client.get(reverse("idchange:list")).content.decode()
+    assert app.receipt_number in body
+    assert reverse("idchange:detail", args=[app.pk]) in body
+    assert "処理待ち" in body
+    assert reverse("idchange:withdraw", args=[app.pk]) in body
+    assert "disabled" in body
+    assert f"受付番号 {app.receipt_number} の申込が処理待ちのため" in body
+
+
+def test_list_shows_renewal_date_for_annual(alice_client, line_works):
+    line_works.term = "annual"
+    line_works.renewal_base_date = "2026-04-01"
+    line_works.save()
+    body = alice_client.get(reverse("idchange:list")).content.decode()
+    assert "更新基準日" in body and "2026/04/01" in body
+
+
+def test_list_query_count_is_constant(alice_client, alice, tenant_a, services, django_assert_max_num_queries):
+    for i in range(8):
+        c = ContractFactory(tenant=tenant_a, service=services["google_workspace"], number=f"GW-{i}")
+        if i % 2:
+            _submit(c, 1, "next_month", alice)
+    with django_assert_max_num_queries(12):
+        resp = alice_client.get(reverse("idchange:list"))
+    assert resp.content.decode().count("ID 数変更申込") >= 8
+
+
+def test_list_requires_login(client):
+    resp = client.get(reverse("idchange:list"))
+    assert resp.status_code == HTTPStatus.FOUND
+    assert reverse("accounts:login") in resp["Location"]
+
+
+def test_list_requires_admin(bob_client):
+    assert bob_client.get(reverse("idchange:list")).status_code == HTTPStatus.FORBIDDEN
+
+
+# -- apply: 入力 → 確認 → 申込 → 完了 (IDC-2) ----------------------------------------
+
+
+def _form(contract, delta, target="this_month", **extra):
+    line = plan_line(contract)
+    return {f"line_{line.pk}": str(delta), "target": target, "agree": "on", **extra}
+
+
+def test_input_offers_only_allowed_months(alice_client, gw, settings):
+    body = alice_client.get(reverse("idchange:apply", args=[gw.pk])).content.decode()
+    assert 'value="next_month"' in body and 'value="this_month"' in body
+    # Inside the last 4 business days (the session clock stays put, only the
+    # ID-change clock moves: see idchange/clock.py).
+    settings.IDCHANGE_NOW = jst(2026, 5, 26, 9, 0)
+    body = alice_client.get(reverse("idchange:apply", args=[gw.pk])).content.decode()
+    assert 'value="next_month"' in body and 'value="this_month"' not in body
+    assert "翌月指定のみ" in body
+    assert "利用規約に同意する" in body
+
+
+def test_confirm_shows_delta_month_price_and_deadline(alice_client, gw):
+    resp = alice_client.post(reverse("idchange:apply", args=[gw.pk]), _form(gw, -2, "next_month"))
+    assert resp.status_code == HTTPStatus.OK
+    body = resp.content.decode()
+    assert "ID 数変更申込（確認）" in body
+    assert "-2" in body and "翌月" in body and "2026年6月" in body
+    assert "-2,000 円" in body
+    assert "2026/06/01 12:00" in body  # effective instant and withdrawal deadline
+    assert 'value="submit"' in body
+    with operator_scope():
+        assert IdChangeApplication.objects.count() == 0  # nothing stored yet
+
+
+def test_submit_creates_application_mails_and_shows_receipt(alice_client, gw, django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = alice_client.post(
+            reverse("idchange:apply", args=[gw.pk]), _form(gw, 3, step="submit")
+        )
+    with operator_scope():
+        app = IdChangeApplication.objects.get()
+    assert resp.status_code == HTTPStatus.FOUND
+    assert resp["Location"] == reverse("idchange:done", args=[app.pk])
+    done = alice_client.get(resp["Location"]).content.decode()
+    assert app.receipt_number in done and "ID 数確認／変更申込画面に戻る" in done
+    assert [m.subject for m in mailoutbox] == ["【My KDDI Biz 総合】サービス情報変更受付のお知らせ"]
+
+
+def test_back_returns_to_input_with_values(alice_client, gw):
+    body = alice_client.post(
+        reverse("idchange:apply", args=[gw.pk]), _form(gw, 7, step="back")
+    ).content.decode()
+    assert "ID 数変更申込（入力）" in body and 'value="7"' in body
+    assert "field__error" not in body
+
+
+@pytest.mark.parametrize(
+    ("data_delta", "target", "agree", "message"),
+    [
+        ("0", "this_month", "on", "増減 ID 数には 0 以外の整数を入力してください。"),
+        ("abc", "this_month", "on", "増減 ID 数は半角数字で入力してください"),
+        ("-10", "next_month", "on", "ID 数を 0 にする変更はできません。"),
+        ("2", "this_month", "", "利用規約に同意してください。"),
+        ("2", "", "on", "変更希望月を選択してください。"),
+    ],
+)
+def test_bad_input_says_why_in_japanese_and_stores_nothing(alice_client, gw, data_delta, target, agree, message):
+    data = _form(gw, data_delta, target, step="submit")
+    data["agree"] = agree
+    resp = alice_client.post(reverse("idchange:apply", args=[gw.pk]), data)
+    assert resp.status_code == HTTPStatus.OK
+    body = resp.content.decode()
+    assert message in body
+    assert f'value="{data_delta}"' in body or data_delta == "abc"
+    with operator_scope():
+        assert IdChangeApplication.objects.count() == 0
+        assert OutboxMessage.objects.count() == 0
+
+
+def test_this_month_after_cutoff_error_on_submit(alice_client, gw, settings):
+    """The month list was built earlier; 申込 checks again at its own instant."""
+    settings.IDCHANGE_NOW = jst(2026, 5, 26, 0, 0)
+    resp = alice_client.post(reverse("idchange:apply", args=[gw.pk]), _form(gw, 2, step="submit"))
+    assert "選択された変更希望月は現在お申し込みいただけません。" in resp.content.decode()
+    with operator_scope():
+        assert IdChangeApplication.objects.count() == 0
+
+
+def test_m365_form_has_a_field_per_line_and_reports_option_cap(alice_client, m365):
+    contract, lines = m365
+    body = alice_client.get(reverse("idchange:apply", args=[contract.pk])).content.decode()
+    for key in ("e3", "basic", "option", "nce", "addon"):
+        assert f'name="line_{lines[key].pk}"' in body
+    resp = alice_client.post(
+        reverse("idchange:apply", args=[contract.pk]),
+        {f"line_{lines['option'].pk}": "7", "target": "this_month", "agree": "on"},
+    )
+    assert "オプションの契約数は適用されているプランの契約数以内にしてください。" in resp.content.decode()
+
+
+def test_apply_when_in_flight_redirects_with_reason(alice_client, gw, alice):
+    _submit(gw, -1, "next_month", alice)
+    resp = alice_client.get(reverse("idchange:apply", args=[gw.pk]), follow=True)
+    assert "処理待ちのため" in resp.content.decode()
+
+
+def test_apply_checks_tenant(charlie_client, gw):
+    assert charlie_client.get(reverse("idchange:apply", args=[gw.pk])).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_apply_requires_admin(bob_client, gw):
+    assert bob_client.get(reverse("idchange:apply", args=[gw.pk])).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_apply_requires_login(client, gw):
+    assert client.get(reverse("idchange:apply", args=[gw.pk])).status_code == HTTPStatus.FOUND
+
+
+def test_apply_rejects_other_methods(alice_client, gw):
+    assert alice_client.put(reverse("idchange:apply", args=[gw.pk])).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_non_id_change_contract_is_404(alice_client, tenant_a):
+    other = ContractFactory(tenant=tenant_a)
+    assert alice_client.get(reverse("idchange:apply", args=[other.pk])).status_code == HTTPStatus.NOT_FOUND
+
+
+# -- detail and withdrawal (IDC-10) -------------------------------------------------
+
+
+def test_detail_shows_the_application(alice_client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    body = alice_client.get(reverse("idchange:detail", args=[app.pk])).content.decode()
+    assert app.receipt_number in body and "処理待ち" in body and "取下" in body
+
+
+def test_detail_checks_tenant_and_role(charlie_client, bob_client, client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    url = reverse("idchange:detail", args=[app.pk])
+    assert charlie_client.get(url).status_code == HTTPStatus.NOT_FOUND
+    assert bob_client.get(url).status_code == HTTPStatus.FORBIDDEN
+    assert client.get(url).status_code == HTTPStatus.FOUND
+
+
+def test_withdraw_confirms_then_withdraws(alice_client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    url = reverse("idchange:withdraw", args=[app.pk])
+    confirm = alice_client.get(url).content.decode()
+    assert "取下の確認" in confirm and 'method="post"' in confirm
+    resp = alice_client.post(url)
+    assert resp.status_code == HTTPStatus.FOUND and resp["Location"] == reverse("idchange:list")
+    app.refresh_from_db()
+    assert app.status == "withdrawn"
+
+
+def test_withdraw_this_month_is_refused(alice_client, gw, alice):
+    app = _submit(gw, 1, "this_month", alice)
+    url = reverse("idchange:withdraw", args=[app.pk])
+    assert alice_client.get(url).status_code == HTTPStatus.NOT_FOUND
+    resp = alice_client.post(url, follow=True)
+    assert "取下できません" in resp.content.decode()
+    app.refresh_from_db()
+    assert app.status == "pending"
+
+
+def test_withdraw_checks_tenant_role_login_and_method(charlie_client, bob_client, client, alice_client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    url = reverse("idchange:withdraw", args=[app.pk])
+    assert charlie_client.post(url).status_code == HTTPStatus.NOT_FOUND
+    assert bob_client.post(url).status_code == HTTPStatus.FORBIDDEN
+    assert client.post(url).status_code == HTTPStatus.FOUND
+    assert alice_client.put(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    app.refresh_from_db()
+    assert app.status == "pending"
