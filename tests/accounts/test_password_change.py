@@ -1,0 +1,130 @@
+"""Login user menu: own password and notification address (AUTH-10); forced
+change at first login (AUTH-11)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services import auth
+from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
+from tests.factories import TEST_PASSWORD
+
+CHANGE = "accounts:password_change"
+EMAIL = "accounts:notification_email_change"
+NEW = "Changed2026"
+
+
+@pytest.mark.parametrize("name", [CHANGE, EMAIL])
+def test_it_requires_login(client, db, name):
+    response = client.get(reverse(name))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("accounts:login") + "?next=")
+
+
+def test_user_menu_links_both_pages(bob_client):
+    """AUTH-10: both entries appear in ログインユーザメニュー, also for a plain user."""
+    page = bob_client.get(reverse("home")).text
+    assert f'href="{reverse(CHANGE)}"' in page and "パスワード変更" in page
+    assert f'href="{reverse(EMAIL)}"' in page and "通知先メールアドレス変更" in page
+
+
+def test_change_own_password(bob, django_capture_on_commit_callbacks):
+    """AUTH-10: current password required; this session stays, the others end."""
+    mine, other = Client(), Client()
+    for c in (mine, other):
+        assert login_two_steps(c, bob.email, TEST_PASSWORD).status_code == HTTPStatus.FOUND
+    page = mine.get(reverse(CHANGE))
+    assert "現在のパスワード" in page.text and "新しいパスワード（確認）" in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = mine.post(
+            reverse(CHANGE), {"current_password": TEST_PASSWORD, "password1": NEW, "password2": NEW}
+        )
+    assert response.url == reverse("home")
+    bob.refresh_from_db()
+    assert bob.check_password(NEW)
+    assert mine.get(reverse("home")).status_code == HTTPStatus.OK
+    assert other.get(reverse("home")).status_code == HTTPStatus.FOUND
+    assert audit("accounts.password.changed")[0].actor_id == bob.pk
+
+
+def test_wrong_current_password_or_broken_rule_changes_nothing(bob_client, bob):
+    response = bob_client.post(
+        reverse(CHANGE), {"current_password": "Nope12345", "password1": NEW, "password2": NEW}
+    )
+    assert "現在のパスワードが正しくありません。" in response.text
+    response = bob_client.post(
+        reverse(CHANGE),
+        {"current_password": TEST_PASSWORD, "password1": TEST_PASSWORD, "password2": TEST_PASSWORD},
+    )
+    assert "過去 5 回以内に使用したパスワードは使用できません。" in response.text
+    bob.refresh_from_db()
+    assert bob.check_password(TEST_PASSWORD)
+
+
+def test_change_notification_address_is_confirmed_by_mail(
+    bob_client, bob, django_capture_on_commit_callbacks, mailoutbox
+):
+    """AUTH-10: the change applies only once the new address confirms it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bob_client.post(reverse(EMAIL), {"notification_email": "New@B.example.com"})
+    assert response.url == reverse(EMAIL)
+    page = bob_client.get(reverse(EMAIL))
+    assert "確認メールを送信しました" in page.text and "new@b.example.com" in page.text
+    bob.refresh_from_db()
+    assert bob.notification_email == "bob@a.example.com"
+    (message,) = outbox("notification_email_confirm")
+    assert message.to == ["new@b.example.com"] and mailoutbox[0].to == ["new@b.example.com"]
+    link = link_from(message.body, "/account/notification-email/")
+    anonymous = Client()
+    confirm = anonymous.get(link)
+    assert confirm.status_code == HTTPStatus.OK and "完了" in confirm.text
+    bob.refresh_from_db()
+    assert bob.notification_email == "bob@a.example.com"  # GET alone changes nothing
+    done = anonymous.post(link)
+    assert "通知先メールアドレスを変更しました" in done.text
+    bob.refresh_from_db()
+    assert bob.notification_email == "new@b.example.com"
+    assert audit("accounts.notification_email.changed")[0].data == {
+        "old": "bob@a.example.com",
+        "new": "new@b.example.com",
+    }
+    assert anonymous.post(link).status_code == HTTPStatus.GONE  # single use
+
+
+def test_bad_notification_address_is_refused(bob_client, bob):
+    response = bob_client.post(reverse(EMAIL), {"notification_email": "nope"})
+    assert "通知先メールアドレスの形式が正しくありません。" in response.text
+    response = bob_client.post(reverse(EMAIL), {"notification_email": bob.notification_email})
+    assert "現在の通知先メールアドレスと同じです。" in response.text
+    assert outbox("notification_email_confirm") == []
+
+
+def test_forced_change_comes_before_anything_else(bob, alice):
+    """AUTH-11: an admin-set password with force change → the change screen first."""
+    auth.set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
+    client = Client()
+    response = login_two_steps(client, bob.email, "AdminSet2026", next_url=reverse("home"))
+    assert response.url == reverse(CHANGE)
+    for path in (reverse("home"), reverse(EMAIL), "/admin/"):
+        assert client.get(path).url == reverse(CHANGE)
+    page = client.get(reverse(CHANGE))
+    assert "パスワードを変更してください" in page.text
+    client.post(
+        reverse(CHANGE), {"current_password": "AdminSet2026", "password1": NEW, "password2": NEW}
+    )
+    bob.refresh_from_db()
+    assert not bob.must_change_password
+    assert client.get(reverse("home")).status_code == HTTPStatus.OK
+
+
+def test_forced_change_still_allows_logout(bob, alice):
+    auth.set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
+    client = Client()
+    login_two_steps(client, bob.email, "AdminSet2026")
+    assert client.post(reverse("accounts:logout")).url == reverse("accounts:login")
+    assert User.all_objects.get(pk=bob.pk).must_change_password
