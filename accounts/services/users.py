@@ -474,6 +474,11 @@ def apply_import(*, upload_id: int, actor_id: int) -> Any:
             error_count=len(plan.errors),
             finished_at=timezone.now(),
         )
+    except Exception:
+        # Nothing was written (the transaction rolled back); say so on the
+        # page instead of leaving it 反映中 forever, and let the error surface.
+        UserImport.objects.filter(pk=upload_id).update(status=UserImport.Status.FAILED, finished_at=timezone.now())
+        raise
     else:
         UserImport.objects.filter(pk=upload_id).update(
             status=UserImport.Status.DONE,
@@ -545,7 +550,8 @@ def _apply(*, upload: Any, actor: User | None) -> ImportPlan:
                 if name != "email":
                     setattr(user, name, value)
             changed.append(user)
-    User.objects.bulk_update(changed, update_fields, batch_size=1000)
+    if changed:
+        User.objects.bulk_update(changed, update_fields, batch_size=1000)
     # An empty 代表組織 leaves the user's organizations as they are.
     with_org = [(pk, row.data["organization"]) for pk, row in by_pk.items() if row.data.get("organization")]
     for chunk in _chunks(with_org, 2000):

@@ -61,7 +61,7 @@ def import_template(request: TenantRequest) -> HttpResponse:
 @tenant_role_required("admin")
 def import_upload(request: TenantRequest) -> HttpResponse:
     """ユーザ一括追加／変更: upload → dry run (検証) → 反映."""
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(request.POST, request.FILES) if request.method == "POST" else CsvUploadForm()
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         upload = user_services.start_import(
