@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from idchange.demo import ensure_demo_lines
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                     number=spec["number"],
                     defaults={"service": services[spec["service"]], **fields},
                 )
+            ensure_demo_lines(tenant)
             for spec in DEMO_USERS:
                 if not User.all_objects.filter(email=spec["email"]).exists():
                     User.objects.create_user(
