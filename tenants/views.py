@@ -41,7 +41,7 @@ def representative_change(request: TenantRequest) -> HttpResponse:
     candidates = selectors.other_admins(tenant=tenant, exclude=current)
     if not candidates:
         return render(request, "tenants/representative_none.html", {"representative": current})
-    form = RepresentativeForm(request.POST or None, candidates=candidates)
+    form = RepresentativeForm(request.POST if request.method == "POST" else None, candidates=candidates)
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         new_admin = form.cleaned_data["new_admin"]
         if request.POST.get("step") == "confirm":

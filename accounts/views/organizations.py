@@ -18,7 +18,7 @@ from portal.http import TenantRequest
 @tenant_role_required("admin")
 def organization_list(request: TenantRequest) -> HttpResponse:
     """The tree, indented, with the add form under it."""
-    form = OrganizationForm(request.POST or None, tenant=request.tenant)
+    form = OrganizationForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         try:
             org = org_services.create_organization(
@@ -40,7 +40,7 @@ def organization_list(request: TenantRequest) -> HttpResponse:
 def organization_edit(request: TenantRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(request.tenant.organizations, pk=pk)
     form = OrganizationForm(
-        request.POST or None, tenant=request.tenant, initial={"name": org.name, "parent": org.parent_id}
+        request.POST if request.method == "POST" else None, tenant=request.tenant, initial={"name": org.name, "parent": org.parent_id}
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -203,7 +203,7 @@ def bulk_password_reset(request: TenantRequest) -> HttpResponse:
 def user_add(request: TenantRequest) -> HttpResponse:
     """ユーザ追加 → 確認 → 完了 (USER-1). The confirmation page carries the
     input in hidden fields, so nothing is stored before 完了."""
-    form = UserAddForm(request.POST or None, tenant=request.tenant)
+    form = UserAddForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         if request.POST.get("step") == "confirm":
             data = form.cleaned_data

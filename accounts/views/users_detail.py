@@ -55,7 +55,7 @@ def _initial(user: User) -> dict[str, Any]:
 def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
     """基本情報の変更 → 確認 → 完了."""
     user = _user(request, pk)
-    form = UserForm(request.POST or None, tenant=request.tenant, instance=user, initial=_initial(user))
+    form = UserForm(request.POST if request.method == "POST" else None, tenant=request.tenant, instance=user, initial=_initial(user))
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         if request.POST.get("step") == "confirm":
             try:
@@ -82,7 +82,7 @@ def user_status(request: TenantRequest, pk: int) -> HttpResponse:
     """ステータス変更: 有効 / 一時停止."""
     user = _user(request, pk)
     initial_status = user.status if user.status in (User.Status.ACTIVE, User.Status.SUSPENDED) else None
-    form = StatusForm(request.POST or None, initial={"status": initial_status})
+    form = StatusForm(request.POST if request.method == "POST" else None, initial={"status": initial_status})
     if request.method == "POST" and form.is_valid():
         try:
             user_services.set_status(user=user, actor=request.user, status=form.cleaned_data["status"])
@@ -236,7 +236,7 @@ def user_receive_edit(request: TenantRequest, pk: int, kind: str) -> HttpRespons
     if kind not in user_services.RECEIVE_SETTINGS:
         raise Http404
     field_name, label = user_services.RECEIVE_SETTINGS[kind]
-    form = ReceiveSettingForm(request.POST or None, initial={"value": "1" if getattr(user, field_name) else "0"})
+    form = ReceiveSettingForm(request.POST if request.method == "POST" else None, initial={"value": "1" if getattr(user, field_name) else "0"})
     form.fields["value"].label = _(label)
     if request.method == "POST" and form.is_valid():
         user_services.set_receive_setting(user=user, actor=request.user, kind=kind, receive=form.cleaned_data["value"])
