@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +25,10 @@ def id_change_contracts(tenant: Tenant) -> QuerySet[Contract]:
         )
         .select_related("service")
         .prefetch_related(
-            Prefetch("lines", queryset=ContractLine.objects.order_by("display_order", "id")),
+            Prefetch(
+                "lines",
+                queryset=ContractLine.objects.select_related("parent").order_by("display_order", "id"),
+            ),
             Prefetch(
                 "id_change_applications",
                 queryset=IdChangeApplication.objects.filter(status__in=IN_FLIGHT),
@@ -87,7 +90,7 @@ def blocked_reason(contract: Contract, *, now: datetime) -> str | Promise:
                 "受付番号 %(number)s の処理が完了するまでお申し込みいただけません（%(when)s 頃の予定）。"
             ) % {
                 "number": app.receipt_number,
-                "when": date_format(app.next_possible_at, "Y/m/d H:i", use_l10n=False),
+                "when": f"{timezone.localtime(app.next_possible_at):%Y/%m/%d %H:%M}",
             }
         return _("受付番号 %(number)s の申込が%(status)sのため、お申し込みいただけません。") % {
             "number": app.receipt_number,

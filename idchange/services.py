@@ -349,6 +349,7 @@ def _mail_context(
     application: IdChangeApplication,
     *,
     preview_lines: Iterable[LinePreview] | None = None,
+    application_lines: Iterable[IdChangeApplicationLine] | None = None,
     follows: Iterable[FollowPreview] = (),
 ) -> dict[str, Any]:
     if preview_lines is not None:
@@ -359,7 +360,7 @@ def _mail_context(
     else:
         lines = [
             {"name": ln.name, "before": ln.count_before, "delta": ln.delta, "after": ln.count_after}
-            for ln in application.lines.all()
+            for ln in (application_lines if application_lines is not None else application.lines.all())
         ]
     return {
         "application": application,
@@ -443,7 +444,8 @@ def _apply(
     )
     if app.status != IdChangeApplication.Status.PENDING:
         raise IdChangeError(E_NOT_PENDING)
-    pending = [ln for ln in app.lines.all() if ln.applied_at is None]
+    all_lines = list(app.lines.all())
+    pending = [ln for ln in all_lines if ln.applied_at is None]
 
     def is_due(ln: IdChangeApplicationLine) -> bool:
         if ln.effective_at is not None:
@@ -512,12 +514,12 @@ def _apply(
         action="idchange.application.applied",
         actor=actor,
         target=app,
-        data={"lines": {ln.name: ln.delta for ln in app.lines.all()}},
+        data={"lines": {ln.name: ln.delta for ln in all_lines}},
     )
     send_mail(
         template=COMPLETED_MAIL,
         to=app.applicant_email,
-        context=_mail_context(app),
+        context=_mail_context(app, application_lines=all_lines),
         tenant=app.tenant_id,
     )
     return app
