@@ -56,9 +56,8 @@ class NewPasswordForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["password1"].help_text = " ".join(
-            str(text) for text in password_validators_help_texts()
-        )
+        # The rules are listed by the template (accounts/_password_rules.html).
+        self.rules = password_validators_help_texts()
 
     def clean_password1(self) -> str:
         password = self.cleaned_data["password1"]
