@@ -19,7 +19,8 @@ from tenants.models import Tenant
 # ID is always the last key so equal values keep a stable order across pages.
 SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("email",),
-    "name": ("last_name", "first_name", "email"),
+    # 姓名 sorts by reading (カナ) as Japanese lists do, then by the written name.
+    "name": ("last_name_kana", "first_name_kana", "last_name", "first_name", "email"),
     "affiliation": ("affiliation", "email"),
     "status": ("status", "email"),
     "login_condition": ("login_condition", "email"),
