@@ -35,3 +35,22 @@ def recent_hashes(user: Any) -> list[str]:
 def used_recently(user: Any, password: str) -> bool:
     """Whether ``password`` is one of the user's last N passwords."""
     return any(check_password(password, encoded) for encoded in recent_hashes(user))
+
+
+def remember(user: Any, *, now: Any = None) -> None:
+    """Append the user's current hash to the history and keep only the last
+    N. Called by PasswordHistoryValidator.password_changed, which Django runs
+    after every save of a new password (services, Django admin, createsuperuser)."""
+    from django.utils import timezone
+
+    from accounts.models import PasswordHistory
+
+    if not user.pk or not user.has_usable_password():
+        return
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=now or timezone.now())
+    keep = list(
+        PasswordHistory.objects.filter(user_id=user.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[: max(history_count(), 1)]
+    )
+    PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=keep).delete()

@@ -62,8 +62,8 @@ class LengthValidator:
 class PasswordHistoryValidator:
     """None of the user's last N passwords (N = settings.PASSWORD_HISTORY_COUNT).
 
-    The history is stored as hashes by ``accounts.services.auth.set_password``
-    (``accounts.models.PasswordHistory``); ``accounts.passwords`` reads it.
+    The history is stored as hashes (``accounts.models.PasswordHistory``) by
+    ``password_changed`` below; ``accounts.passwords`` reads and writes it.
     """
 
     def validate(self, password: str, user: Any = None) -> None:
@@ -77,6 +77,14 @@ class PasswordHistoryValidator:
                 % {"count": history_count()},
                 code="password_reused",
             )
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        # Django calls this after saving any new password: the history is
+        # kept wherever a password is set, not only by our services.
+        if user is not None:
+            from accounts.passwords import remember
+
+            remember(user)
 
     def get_help_text(self) -> str:
         from accounts.passwords import history_count

@@ -23,8 +23,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccountToken, LoginFailureCounter, PasswordHistory, User, UserSession
-from accounts.passwords import history_count
+from accounts.models import AccountToken, LoginFailureCounter, User, UserSession
+from accounts.passwords import remember as remember_password
 from audit.services import record
 from notifications.services import send_mail
 
@@ -110,6 +110,17 @@ def get_open_token(pk: int, *, purpose: str, now: datetime | None = None) -> Acc
         )
         .first()
     )
+
+
+def recently_mailed(*, user: User, purpose: str, now: datetime | None = None) -> bool:
+    """Whether a link of this purpose went out within the last minute. The
+    self-service pages (a new setup link, password reset) then skip sending
+    again but answer the same, so nobody can flood a mailbox."""
+    now = now or timezone.now()
+    seconds = int(getattr(settings, "ACCOUNT_MAIL_THROTTLE_SECONDS", 60))
+    return AccountToken.objects.filter(
+        user=user, purpose=purpose, created_at__gt=now - timedelta(seconds=seconds)
+    ).exists()
 
 
 def _consume_token(token: AccountToken, *, now: datetime) -> None:
@@ -199,24 +210,15 @@ def complete_setup(
     user.status = User.Status.ACTIVE
     user.must_change_password = False
     user.save(update_fields=["password", "notification_email", "status", "must_change_password"])
-    _remember_password(user, now=now)
+    # The hash was made in step one, so Django's password_changed hook does
+    # not run here: record the history explicitly.
+    remember_password(user, now=now)
     record(action="accounts.setup.completed", actor=user, target=user)
     return user
 
 
 # ---------------------------------------------------------------------------
 # Passwords (AUTH-4, AUTH-9, AUTH-10, AUTH-11)
-
-
-def _remember_password(user: User, *, now: datetime) -> None:
-    """Append the current hash to the history and keep only the last N."""
-    PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
-    keep = list(
-        PasswordHistory.objects.filter(user=user)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", flat=True)[: max(history_count(), 1)]
-    )
-    PasswordHistory.objects.filter(user=user).exclude(pk__in=keep).delete()
 
 
 @transaction.atomic
@@ -235,14 +237,15 @@ def set_password(
     broken rule. Records the hash in the history and ends the user's other
     sessions (all of them, unless ``keep_session_key`` names the caller's own).
     ``force_change`` marks an admin-set password to be changed at the next
-    login (AUTH-11).
+    login (AUTH-11). ``now`` is accepted for symmetry with the other
+    services; the history stamps the time of the save.
     """
-    now = now or timezone.now()
     validate_password(raw_password, user)
     user.set_password(raw_password)
     user.must_change_password = force_change
+    # Saving runs the validators' password_changed hook, which records the
+    # hash in the history (accounts.passwords.remember).
     user.save(update_fields=["password", "must_change_password"])
-    _remember_password(user, now=now)
     by_self = actor is not None and getattr(actor, "pk", None) == user.pk
     record(
         action="accounts.password.changed" if by_self else "accounts.password.set",
@@ -558,6 +561,7 @@ __all__ = [
     "record_login",
     "register_login_failure",
     "request_notification_email_change",
+    "recently_mailed",
     "reset_password",
     "send_password_reset_mail",
     "send_setup_mail",

@@ -87,7 +87,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 def login_id_step(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
-        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        return redirect(next_url or _home_for(request.user))
     if "tenant_alias" in request.GET:
         request.session[SESSION_ALIAS] = request.GET["tenant_alias"][:32]
     form = LoginIdForm(request.POST or None, initial={"login_id": request.session.get(SESSION_LOGIN_ID, "")})
@@ -102,10 +102,17 @@ def login_id_step(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _home_for(user: object) -> str:
+    # Operators work in Django admin; they have no tenant home.
+    if getattr(user, "tenant_id", None) is None:
+        return "admin:index"
+    return settings.LOGIN_REDIRECT_URL
+
+
 @never_cache
 def login_password_step(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_home_for(request.user))
     login_id = request.session.get(SESSION_LOGIN_ID)
     if not login_id:
         return redirect("accounts:login")
@@ -126,10 +133,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
             if user.must_change_password:
                 # AUTH-11: the change screen comes before anything else.
                 return redirect("accounts:password_change")
-            if user.tenant_id is None:
-                # Operators work in Django admin; they have no tenant home.
-                return redirect(next_url or "admin:index")
-            return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            return redirect(next_url or resolve_url(_home_for(user)))
         form.add_error(None, REFUSALS.get(outcome.reason, REFUSALS["invalid"]))
     return render(
         request,

@@ -48,7 +48,15 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
         try:
             if user is None:
                 raise auth.AccountError(NOT_AVAILABLE)
-            auth.send_password_reset_mail(user=user, actor=None)
+            purpose = (
+                AccountToken.Purpose.SETUP
+                if user.status == User.Status.PENDING
+                else AccountToken.Purpose.PASSWORD_RESET
+            )
+            if user.status == User.Status.SUSPENDED or not auth.recently_mailed(
+                user=user, purpose=purpose
+            ):
+                auth.send_password_reset_mail(user=user, actor=None)
         except auth.AccountError:
             form.add_error(None, _("ご指定のアカウント情報が取得できません。"))
         else:

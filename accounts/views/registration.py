@@ -124,7 +124,12 @@ def setup_invalid(request: HttpRequest) -> HttpResponse:
             .filter(email__iexact=form.cleaned_data["login_id"])
             .first()
         )
-        if user is not None and user.status == User.Status.PENDING and user.is_active:
+        if (
+            user is not None
+            and user.status == User.Status.PENDING
+            and user.is_active
+            and not auth.recently_mailed(user=user, purpose=AccountToken.Purpose.SETUP)
+        ):
             with transaction.atomic():
                 auth.send_setup_mail(user=user, actor=None)
         return render(request, "accounts/setup_resent.html")

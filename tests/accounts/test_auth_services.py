@@ -103,8 +103,9 @@ def test_set_password_validates_records_history_and_ends_sessions(
         auth.set_password(user=bob, raw_password="NewPass2027", actor=alice, force_change=True)
     bob.refresh_from_db()
     assert bob.check_password("NewPass2027") and bob.must_change_password
-    history = list(PasswordHistory.objects.filter(user=bob))
-    assert len(history) == 1 and history[0].password == bob.password
+    history = list(PasswordHistory.objects.filter(user=bob).order_by("-created_at", "-pk"))
+    assert len(history) == 2  # the factory's password and the new one
+    assert history[0].password == bob.password
     assert not SessionStore().exists(key)
     assert not UserSession.objects.filter(user=bob).exists()
     assert _audit("accounts.password.set")[0].data == {"force_change": True}
@@ -117,7 +118,7 @@ def test_set_password_rejects_breaking_rules_and_changes_nothing(bob, alice):
     assert codes == {"password_needs_letter_and_digit", "password_length"}
     bob.refresh_from_db()
     assert bob.check_password(TEST_PASSWORD)
-    assert not PasswordHistory.objects.filter(user=bob).exists()
+    assert PasswordHistory.objects.filter(user=bob).count() == 1  # only the factory's
 
 
 def test_unlock_restores_a_locked_account(bob, alice):

@@ -131,3 +131,8 @@ def test_login_pages_offer_password_reset_and_keep_the_logo_hook(client, alice):
         assert client.session["login_tenant_alias"] == "acme"
     finally:
         login_views.LOGIN_PAGE_HOOKS.remove(hook)
+
+
+def test_logged_in_people_skip_the_login_page(alice_client, operator_client):
+    assert alice_client.get("/").url == reverse("home")
+    assert operator_client.get("/").url == reverse("admin:index")

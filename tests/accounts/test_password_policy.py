@@ -77,13 +77,24 @@ def test_history_length_is_configurable(bob):
 
 def test_history_is_stored_as_hashes(bob):
     auth.set_password(user=bob, raw_password="Hashed123", actor=bob)
-    stored = bob.password_history.get().password
+    stored = bob.password_history.order_by("-created_at", "-pk").first().password
     assert "Hashed123" not in stored and stored.startswith("md5$")
 
 
 def test_current_password_counts_even_without_history(bob):
-    """Accounts created before the history existed still cannot reuse the current one."""
+    """Accounts whose history is missing still cannot reuse the current one."""
+    bob.password_history.all().delete()
     assert _codes(TEST_PASSWORD, bob) == {"password_reused"}
+
+
+def test_history_is_kept_wherever_a_password_is_saved(bob):
+    """AUTH-4: Django's password_changed hook records history outside our
+    services too (Django admin's own forms, createsuperuser, seed data)."""
+    before = bob.password_history.count()
+    bob.set_password("Elsewhere1")
+    bob.save()
+    assert bob.password_history.count() == before + 1
+    assert _codes("Elsewhere1", bob) == {"password_reused"}
 
 
 def test_admin_set_password_uses_the_same_validators(bob, alice):

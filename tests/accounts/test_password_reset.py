@@ -115,3 +115,11 @@ def test_pending_account_gets_a_fresh_setup_mail_instead(client, tenant_a):
 
 def test_reset_form_without_a_link_is_refused(client, db):
     assert client.get(reverse("accounts:password_reset_set")).status_code == HTTPStatus.GONE
+
+
+def test_reset_requests_are_throttled(client, bob):
+    """A second request within a minute sends nothing more; the page is the same."""
+    first = _request(client, bob.email)
+    second = _request(client, bob.email)
+    assert first.url == second.url == reverse("accounts:password_reset_sent")
+    assert len(outbox("password_reset")) == 1

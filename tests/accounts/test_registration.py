@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import AccountToken, PasswordHistory, User
@@ -171,7 +172,7 @@ def test_invalid_page_resends_without_revealing_whether_the_id_exists(
     client, pending, alice, django_capture_on_commit_callbacks, mailoutbox
 ):
     """AUTH-2: ask for a new link; the answer is the same for every ID."""
-    old = _send(pending)
+    old = _send(pending, when=timezone.now() - timedelta(minutes=2))
     url = reverse("accounts:setup_invalid")
     pages = []
     with django_capture_on_commit_callbacks(execute=True):
@@ -207,3 +208,12 @@ def test_opening_mail_link_registers_the_representative_admin(client, services):
     assert admin.status == User.Status.ACTIVE and admin.notification_email == "rep@kaitsu.example.com"
 
 
+
+
+def test_resend_is_throttled_but_answers_the_same(client, pending):
+    """No mailbox flooding: a second request within a minute sends nothing."""
+    url = reverse("accounts:setup_invalid")
+    first = client.post(url, {"login_id": pending.email})
+    second = client.post(url, {"login_id": pending.email})
+    assert first.text == second.text
+    assert len(outbox("account_setup")) == 1
