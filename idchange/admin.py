@@ -74,6 +74,9 @@ class ContractLineAdmin(admin.ModelAdmin):
     autocomplete_fields = ["contract", "parent"]
     inlines = [LedgerInline]
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
+        return self.inlines if obj else []  # a new line has no history yet
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = ["contract", "item", "name", "nce", "parent", "follows_plan", "unit_price", "display_order"]
         return [*fields, "id_count"] if obj else [*fields, "initial_count"]
@@ -240,6 +243,8 @@ class OfflineReductionAdmin(admin.ModelAdmin):
             now=clock.now(),
         )
         obj.pk = created.pk
+        obj.contract_id = created.contract_id
+        obj.tenant_id = created.tenant_id
 
     @admin.action(description=_("システムに反映する（契約 ID 数を減らしロックを解除）"))
     def reflect(self, request: HttpRequest, queryset: QuerySet) -> None:

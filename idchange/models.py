@@ -77,7 +77,7 @@ class ContractLine(TenantOwnedModel):
     # An option belongs to a plan; its count may not exceed that plan's.
     parent = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="options",
@@ -142,14 +142,14 @@ class IdCountLedger(TenantOwnedModel):
         "tenants.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("テナント")
     )
     line = models.ForeignKey(
-        ContractLine, on_delete=models.PROTECT, related_name="ledger", verbose_name=_("契約明細")
+        ContractLine, on_delete=models.RESTRICT, related_name="ledger", verbose_name=_("契約明細")
     )
     count = models.PositiveIntegerField(_("ID 数"))
     delta = models.IntegerField(_("増減"))
     reason = models.CharField(_("理由"), max_length=20, choices=Reason)
     application = models.ForeignKey(
         "IdChangeApplication",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="ledger_rows",
@@ -300,7 +300,7 @@ class IdChangeApplicationLine(TenantOwnedModel):
         IdChangeApplication, on_delete=models.CASCADE, related_name="lines", verbose_name=_("申込")
     )
     contract_line = models.ForeignKey(
-        ContractLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("契約明細")
+        ContractLine, on_delete=models.RESTRICT, related_name="+", verbose_name=_("契約明細")
     )
     item = models.CharField(_("種類"), max_length=10, choices=ContractLine.Item)
     name = models.CharField(_("名称"), max_length=120)
@@ -374,7 +374,7 @@ class OfflineReduction(TenantOwnedModel):
         verbose_name=_("契約"),
     )
     line = models.ForeignKey(
-        ContractLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("契約明細")
+        ContractLine, on_delete=models.RESTRICT, related_name="+", verbose_name=_("契約明細")
     )
     reduce_by = models.PositiveIntegerField(_("削減 ID 数"))
     note = models.CharField(_("備考"), max_length=200, blank=True)

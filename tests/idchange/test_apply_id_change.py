@@ -202,3 +202,19 @@ def test_withdrawn_application_is_never_applied(gw, alice, now):
         with pytest.raises(services.IdChangeError):
             services.apply_id_change(application=app, now=jst(2026, 6, 2, 0, 0))
         assert ContractLine.objects.get(pk=line.pk).id_count == 10
+
+
+def test_history_blocks_deleting_a_line_but_not_the_whole_tenant(gw, alice, now):
+    """Ledger rows keep their line (RESTRICT); closing a tenant still cascades."""
+    from django.db import transaction
+    from django.db.models import RestrictedError
+
+    line = plan_line(gw)
+    app = _submit(gw, {line.pk: 1}, "this_month", alice, now)
+    with tenant_scope(gw.tenant_id):
+        services.apply_id_change(application=app, now=now)
+    with operator_scope():
+        with pytest.raises(RestrictedError), transaction.atomic():
+            ContractLine.objects.get(pk=line.pk).delete()
+        gw.tenant.delete()
+        assert not IdCountLedger.objects.exists()
