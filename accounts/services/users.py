@@ -422,6 +422,8 @@ def validate_import(*, upload_id: int) -> Any:
     n = len(plan.adds) + len(plan.changes)
     rows.update(
         status=UserImport.Status.INVALID if plan.errors else UserImport.Status.VALID,
+        # The file holds personal data: keep it only while it may still be applied.
+        **({"content": b""} if plan.errors else {}),
         total_rows=n + len({e.line for e in plan.errors}),
         processed_rows=n + len({e.line for e in plan.errors}),
         to_add=len(plan.adds),
@@ -470,6 +472,7 @@ def apply_import(*, upload_id: int, actor_id: int) -> Any:
         plan = exc.plan
         UserImport.objects.filter(pk=upload_id).update(
             status=UserImport.Status.INVALID,
+            content=b"",
             errors=[e.as_dict() for e in plan.errors[:1000]],
             error_count=len(plan.errors),
             finished_at=timezone.now(),
@@ -482,6 +485,7 @@ def apply_import(*, upload_id: int, actor_id: int) -> Any:
     else:
         UserImport.objects.filter(pk=upload_id).update(
             status=UserImport.Status.DONE,
+            content=b"",
             processed_rows=upload.total_rows,
             to_add=len(plan.adds),
             to_change=len(plan.changes),

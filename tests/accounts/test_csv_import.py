@@ -78,6 +78,7 @@ def test_user6_dry_run_counts_then_apply_adds_and_changes(
     assert sorted(m.to[0] for m in mailoutbox) == ["new1@a.example.com", "new2@a.example.com"]
     assert len(audit("accounts.user.created")) == 2 and len(audit("accounts.user.updated")) == 1
     assert audit("accounts.user_import.applied")[0].data == {"added": 2, "changed": 1}
+    assert bytes(latest().content) == b""  # the personal data in the file is not kept once applied
 
 
 def test_user6_one_bad_row_shows_line_column_reason_and_changes_nothing(alice_client, alice, bob, tenant_a):
