@@ -88,3 +88,34 @@ def test_two_workers_at_once_apply_each_change_once(transactional_db, tenant_a, 
         assert OutboxMessage.objects.filter(subject=COMPLETED).count() == 20
         assert set(IdChangeApplication.objects.values_list("status", flat=True)) == {"processing"}
         assert set(Contract.objects.filter(pk__in=[c.pk for c in contracts]).values_list("id_count", flat=True)) == {11}
+
+
+def test_double_submit_at_once_creates_one_application(transactional_db, gw, alice, now):
+    """IDC-9: two submissions of the same contract at the same moment (two
+    connections): the contract row lock lets one in, the other gets
+    E_CHANGE_IN_FLIGHT."""
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    line = plan_line(gw)
+
+    def submit() -> None:
+        try:
+            barrier.wait()
+            with tenant_scope(gw.tenant_id):
+                idc_services.submit_id_change(
+                    contract=gw, changes={line.pk: 1}, target="next_month", applicant=alice, now=now
+                )
+            outcomes.append("ok")
+        except idc_services.IdChangeError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["E_CHANGE_IN_FLIGHT", "ok"]
+    with operator_scope():
+        assert IdChangeApplication.objects.filter(contract=gw).count() == 1

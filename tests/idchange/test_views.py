@@ -260,3 +260,17 @@ def test_withdraw_checks_tenant_role_login_and_method(charlie_client, bob_client
     assert alice_client.put(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     app.refresh_from_db()
     assert app.status == "pending"
+
+
+def test_list_disables_the_button_while_an_offline_reduction_is_pending(alice_client, line_works, operator):
+    """IDC-9: 年契約の削減 through sales locks the contract until reflected."""
+    from django.utils import timezone
+
+    with operator_scope():
+        services.register_offline_reduction(
+            line=plan_line(line_works), reduce_by=2, actor=operator, now=timezone.now()
+        )
+    body = alice_client.get(reverse("idchange:list")).content.decode()
+    assert "年契約の ID 数削減申込がシステムに反映されるまで、お申し込みいただけません。" in body
+    resp = alice_client.get(reverse("idchange:apply", args=[line_works.pk]))
+    assert resp.status_code == HTTPStatus.FOUND
