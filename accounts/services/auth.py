@@ -523,6 +523,10 @@ def record_login(*, user: User, ip_address: str | None = None) -> None:
     record(action="accounts.login.succeeded", actor=user, target=user, ip_address=ip_address)
 
 
+def record_logout(*, user: User, ip_address: str | None = None) -> None:
+    record(action="accounts.logout", actor=user, target=user, ip_address=ip_address)
+
+
 # ---------------------------------------------------------------------------
 # Sessions (AUTH-7, AUTH-8)
 
@@ -559,6 +563,7 @@ __all__ = [
     "get_open_token",
     "issue_setup_link",
     "record_login",
+    "record_logout",
     "register_login_failure",
     "request_notification_email_change",
     "recently_mailed",

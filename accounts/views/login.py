@@ -144,6 +144,8 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        auth.record_logout(user=request.user, ip_address=_client_ip(request))
     logout(request)
     messages.info(request, _("ログアウトしました。"))
     return redirect("accounts:login")

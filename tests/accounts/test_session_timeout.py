@@ -14,7 +14,7 @@ from freezegun import freeze_time
 
 from accounts.models import User
 from accounts.services import auth
-from tests.accounts.auth_helpers import login_two_steps
+from tests.accounts.auth_helpers import audit, login_two_steps
 from tests.factories import TEST_PASSWORD
 
 EXPIRED = "60 分間操作がなかったため、自動的にログアウトしました。"
@@ -62,6 +62,7 @@ def test_logging_out_does_not_claim_a_timeout(bob):
     response = client.post(reverse("accounts:logout"), follow=True)
     assert "ログアウトしました。" in response.text
     assert EXPIRED not in response.text
+    assert audit("accounts.logout")[0].actor_id == bob.pk
     assert EXPIRED not in client.get(reverse("home"), follow=True).text
 
 
