@@ -179,7 +179,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--sections", default="list,export,import", help="comma-separated subset")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
 
     ensure_database()
     import django
@@ -213,7 +215,16 @@ def main() -> None:
          "AND EXISTS (SELECT 1 FROM accounts_organizationmembership m WHERE m.user_id = accounts_user.id "
          "AND m.organization_id = %s)", ["active", orgs[3].pk], "email", 0),
     ]
-    print(f"\nユーザ一覧 ({args.runs} runs each; Django = full request; baseline = raw SQL only)")
+    if "list" in sections:
+        bench_list(client, tenant, cases, args.runs)
+    if "export" in sections:
+        bench_export(client, tenant)
+    if "import" in sections:
+        bench_import(tenant, admin, args.import_rows)
+
+
+def bench_list(client, tenant, cases, runs: int) -> None:  # noqa: ANN001
+    print(f"\nユーザ一覧 ({runs} runs each; Django = full request; baseline = raw SQL only)")
     results = {}
     for label, params, where, sql_params, order, offset in cases:
         def django_run(params=params) -> None:
@@ -223,10 +234,13 @@ def main() -> None:
         def sql_run(where=where, sql_params=sql_params, order=order, offset=offset) -> None:
             baseline_list(tenant.pk, where, sql_params, order, offset)
 
-        d, b = timed(django_run, args.runs), timed(sql_run, args.runs)
+        d, b = timed(django_run, runs), timed(sql_run, runs)
         results[label] = (d, b)
         print(f"  {label:24s} Django {fmt(d)}   | SQL {fmt(b)}")
 
+
+
+def bench_export(client, tenant) -> None:  # noqa: ANN001
     print("\n全ユーザ情報 CSV")
     t = time.perf_counter()
     response = client.get("/users/download/all/")
@@ -255,7 +269,12 @@ def main() -> None:
     print(f"  Django streaming: {export_s:6.2f} s for {size / 1e6:.1f} MB, peak Python memory {peak / 1e6:.1f} MB")
     print(f"  SQL COPY TO STDOUT baseline: {copy_s:6.2f} s ({buf.tell() / 1e6:.1f} MB)")
 
-    print(f"\nユーザ一括追加／変更: {args.import_rows:,} new rows")
+
+
+def bench_import(tenant, admin, rows: int) -> None:  # noqa: ANN001
+    from django.db import connection
+
+    print(f"\nユーザ一括追加／変更: {rows:,} new rows")
     from accounts.services import users as user_services
     from accounts.users import csv as user_csv
     from tenants.scoping import tenant_scope
@@ -263,7 +282,7 @@ def main() -> None:
     header = ",".join(user_csv.headers())
     lines = [header] + [
         f"imp{i:06d}@bench.example.com,山田,花子,ヤマダ,ハナコ,経理,ユーザ,0312345678,imp{i:06d}@bench.example.com,部署01"
-        for i in range(args.import_rows)
+        for i in range(rows)
     ]
     content = ("\r\n".join(lines) + "\r\n").encode("utf-8")
     user_services.IMPORT_SYNC_MAX_ROWS = 10**9  # time the work itself, not the broker
@@ -291,7 +310,7 @@ def main() -> None:
              "is_staff", "is_active", "is_superuser", "date_joined", "password"],
             ((tenant.pk, f"raw{i:06d}@bench.example.com", "user", "pending", False, "山田", "花子", "ヤマダ",
               "ハナコ", "経理", "0312345678", f"raw{i:06d}@bench.example.com", True, True, True, "tenant", False,
-              False, True, False, now, "!raw") for i in range(args.import_rows)),
+              False, True, False, now, "!raw") for i in range(rows)),
         )
         with connection.cursor() as c:
             c.execute(
@@ -300,7 +319,7 @@ def main() -> None:
             )
     raw_s = time.perf_counter() - t
     print(f"  dry run (validate every row): {dry_s:6.2f} s")
-    print(f"  apply (users, login IDs, memberships, audit, {args.import_rows:,} setup mails): {apply_s:6.2f} s")
+    print(f"  apply (users, login IDs, memberships, audit, {rows:,} setup mails): {apply_s:6.2f} s")
     print(f"  SQL COPY baseline (users + login IDs only): {raw_s:6.2f} s")
 
 
