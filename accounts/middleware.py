@@ -34,7 +34,7 @@ class SessionExpiryMiddleware:
         had_marker = bool(request.COOKIES.get(MARKER_COOKIE))
         expired = had_marker and not request.user.is_authenticated
         if expired and "application/json" not in request.headers.get("Accept", ""):
-            minutes = settings.SESSION_COOKIE_AGE // 60
+            minutes = max(1, round(settings.SESSION_COOKIE_AGE / 60))
             messages.warning(
                 request,
                 _(

@@ -135,3 +135,47 @@ def test_idle_countdown_lets_the_person_stay(page, transactional_db, screenshot,
         timer.get_by_role("button", name="ログインを継続する").click()
     assert keepalive.value.ok
     expect(timer).to_be_hidden()
+
+
+def test_forgotten_password_reset_by_mail(page, transactional_db, screenshot):
+    """AUTH-9: パスワードをお忘れの方 → mail to the notification address → new password → login."""
+    user = UserFactory(
+        tenant=TenantFactory(), email="forgot@example.com", notification_email="inbox@example.com"
+    )
+    page.goto("/")
+    page.get_by_role("link", name="パスワードをお忘れの方").click()
+    page.get_by_label("ユーザ ID").fill("deleted@example.com")
+    page.get_by_role("button", name="送信").click()
+    expect(page.get_by_text("ご指定のアカウント情報が取得できません。")).to_be_visible()
+    screenshot("accounts-reset-not-available")
+    page.get_by_label("ユーザ ID").fill(user.email)
+    page.get_by_role("button", name="送信").click()
+    expect(page.get_by_role("heading", name="パスワード再設定メールを送信しました")).to_be_visible()
+    with operator_scope():
+        message = OutboxMessage.objects.get(template="password_reset")
+    assert message.to == ["inbox@example.com"]
+    link = re.search(r"https?://[^/\s]+(/password/reset/[^\s]+)", message.body).group(1)
+    page.goto(link)
+    page.locator("#id_password1").fill(SECOND)
+    page.locator("#id_password2").fill(SECOND)
+    screenshot("accounts-reset-new-password")
+    page.get_by_role("button", name="完了").click()
+    expect(page.get_by_role("heading", name="パスワード再設定完了")).to_be_visible()
+    page.goto(link)
+    expect(page.get_by_text("このリンクは有効期限が切れているか、すでに使用されています。")).to_be_visible()
+    screenshot("accounts-reset-link-used")
+    login(page, user.email, SECOND)
+    expect(page.get_by_role("heading", name="ホーム")).to_be_visible()
+
+
+def test_idle_timeout_returns_to_login_with_a_message(page, transactional_db, screenshot, settings):
+    """AUTH-7 in a real browser: the session cookie expires, the countdown
+    reloads at zero, and the login page says why."""
+    user = UserFactory(tenant=TenantFactory(), email="sleepy@example.com")
+    login(page, user.email, TEST_PASSWORD)
+    settings.SESSION_COOKIE_AGE = 4  # from the next response on
+    page.goto("/home/")
+    expect(page.get_by_text("自動的にログアウトしました")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    assert "next=/home/" in page.url
+    screenshot("accounts-session-expired")
