@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -545,6 +545,35 @@ def end_sessions(*, user: User, except_session_key: str | None = None) -> int:
     return len(keys)
 
 
+# How long finished tokens are kept for support questions before the purge.
+TOKEN_RETENTION = timedelta(days=30)
+
+
+def purge_stale_security_rows(*, now: datetime | None = None) -> dict[str, int]:
+    """Beat job (idempotent): delete tokens finished or expired more than
+    TOKEN_RETENTION ago, failure counters whose window has passed, and
+    UserSession rows whose session no longer exists in the store."""
+    now = now or timezone.now()
+    cutoff = now - TOKEN_RETENTION
+    tokens, _ = AccountToken.objects.filter(
+        models.Q(expires_at__lt=cutoff) | models.Q(used_at__lt=cutoff) | models.Q(revoked_at__lt=cutoff)
+    ).delete()
+    counters, _ = LoginFailureCounter.objects.filter(
+        window_started_at__lt=now - settings.LOGIN_FAILURE_WINDOW
+    ).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    idle = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    gone = [
+        key
+        for key in UserSession.objects.filter(created_at__lt=now - idle)
+        .values_list("session_key", flat=True)
+        .iterator(chunk_size=1000)
+        if not store().exists(key)
+    ]
+    sessions, _ = UserSession.objects.filter(session_key__in=gone).delete()
+    return {"tokens": tokens, "failure_counters": counters, "sessions": sessions}
+
+
 def validate_new_password(*, user: User, raw_password: str) -> None:
     """AUTH-4 for forms that validate before the service runs (the first step
     of registration). Raises ValidationError."""
@@ -563,6 +592,7 @@ __all__ = [
     "get_open_token",
     "issue_setup_link",
     "record_login",
+    "purge_stale_security_rows",
     "record_logout",
     "register_login_failure",
     "request_notification_email_change",

@@ -205,3 +205,11 @@ PORTAL_PRODUCT_NAME = env.str("PORTAL_PRODUCT_NAME", default="ビジネスポー
 PORTAL_CARRIER_NAME = env.str("PORTAL_CARRIER_NAME", default="KDDI")
 BASIC_PACK_PRODUCT_NAME = env.str("BASIC_PACK_PRODUCT_NAME", default="ベーシックパックプラス")
 PASSWORD_RESET_LINK_HOURS = env.int("PASSWORD_RESET_LINK_HOURS", default=24)
+
+# Account-security housekeeping (accounts/tasks_auth.py): expired tokens,
+# stale failure counters, session rows whose session ended.
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "accounts.tasks_auth"]
+CELERY_BEAT_SCHEDULE["purge-account-security-rows"] = {
+    "task": "accounts.tasks_auth.purge_stale_security_rows",
+    "schedule": crontab(hour=3, minute=17),
+}

@@ -143,3 +143,26 @@ def test_end_sessions_keeps_the_named_one(bob):
     assert auth.end_sessions(user=bob, except_session_key=keep) == 1
     assert clients[0].get("/home/").status_code == 200
     assert clients[1].get("/home/").status_code == 302
+
+
+def test_purge_removes_only_stale_security_rows(bob, pending):
+    """Beat housekeeping: finished tokens after 30 days, dead sessions, old counters."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks_auth import purge_stale_security_rows
+
+    now = timezone.now()
+    old = now - timedelta(days=31)
+    auth.issue_token(user=pending, purpose="setup", expires_at=old, now=old - timedelta(days=7))
+    auth.issue_token(user=pending, purpose="password_reset", expires_at=now + timedelta(hours=1), now=now)
+    LoginFailureCounter.objects.create(user=bob, failures=3, window_started_at=now - timedelta(hours=1))
+    live = Client()
+    live.force_login(bob)
+    UserSession.objects.create(user=bob, session_key="x" * 32)
+    UserSession.objects.filter(user=bob).update(created_at=now - timedelta(hours=2))
+    result = purge_stale_security_rows.delay().get()
+    assert result == {"tokens": 1, "failure_counters": 1, "sessions": 1}
+    assert AccountToken.objects.filter(user=pending).count() == 1
+    assert UserSession.objects.get(user=bob).session_key == live.session.session_key
