@@ -134,3 +134,40 @@ def test_user_administration_walk(page, demo, screenshot, tmp_path: Path):
     screenshot("contract-representative-done")
     assert _user("suzuki@demo.example.com").is_representative
     assert not _user("admin@demo.example.com").is_representative
+
+
+def test_bulk_delete_keeps_selection_and_explains_skips(page, demo, screenshot):
+    """USER-5/USER-8: boxes ticked (saved by users.js), then 選択ユーザを削除 skips
+    the logged-in user and says why."""
+    login(page, "admin@demo.example.com", "DemoPass2026")
+    page.goto("/users/")
+    page.get_by_label("admin@demo.example.com を選択").check()
+    page.get_by_label("tanaka@demo.example.com を選択").check()
+    expect(page.get_by_text("2 件選択中")).to_be_visible()
+    page.goto("/users/?sort=-email")  # a plain link: the selection was already saved
+    expect(page.get_by_label("tanaka@demo.example.com を選択")).to_be_checked()
+    screenshot("users-list-selected")
+    page.get_by_text("一括処理", exact=True).click()
+    page.get_by_role("button", name="選択ユーザを削除").click()
+    expect(page.get_by_text("対象外: ログイン中のユーザは削除できません。")).to_be_visible()
+    screenshot("users-bulk-delete-confirm")
+    page.get_by_role("button", name="削除").click()
+    expect(page.get_by_text("admin@demo.example.com: ログイン中のユーザは削除できません。")).to_be_visible()
+    screenshot("users-bulk-delete-result")
+    assert _user("tanaka@demo.example.com") is None
+    assert _user("admin@demo.example.com") is not None
+
+
+def test_organizations_tree(page, demo, screenshot):
+    """USER-9: add organizations as a tree, shown indented."""
+    login(page, "admin@demo.example.com", "DemoPass2026")
+    page.goto("/users/organizations/")
+    page.get_by_label("組織名 必須").fill("本社")
+    page.get_by_role("button", name="追加").click()
+    page.get_by_label("組織名 必須").fill("営業部")
+    page.get_by_label("上位組織").select_option(label="本社")
+    page.get_by_role("button", name="追加").click()
+    expect(page.get_by_text("組織「営業部」を追加しました。")).to_be_visible()
+    screenshot("users-organizations")
+    page.goto("/users/add/")
+    expect(page.get_by_label("代表組織")).to_be_visible()
