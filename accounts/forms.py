@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import (
     password_validators_help_texts,
     validate_password,
 )
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,7 +38,8 @@ def _password_field(label: str, autocomplete: str = "new-password", **attrs: obj
         strip=False,
         max_length=200,  # the validators give the AUTH-4 message for 101–200
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete, **attrs}),
-        error_messages={"required": _("%(label)s を入力してください。") % {"label": label}},
+        # Lazy: the message follows the request's language, not import time.
+        error_messages={"required": format_lazy(_("{label}を入力してください。"), label=label)},
     )
 
 

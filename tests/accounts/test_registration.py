@@ -217,3 +217,10 @@ def test_resend_is_throttled_but_answers_the_same(client, pending):
     second = client.post(url, {"login_id": pending.email})
     assert first.text == second.text
     assert len(outbox("account_setup")) == 1
+
+
+def test_empty_password_fields_are_named_in_the_message(client, pending):
+    client.get(_send(pending))
+    response = client.post(reverse("accounts:setup_password"), {"password1": "", "password2": ""})
+    assert "パスワードを入力してください。" in response.text
+    assert "パスワード（確認）を入力してください。" in response.text

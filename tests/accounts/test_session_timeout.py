@@ -120,3 +120,8 @@ def test_a_suspended_user_is_logged_out_even_without_end_sessions(bob):
     client = _logged_in(bob)
     User.all_objects.filter(pk=bob.pk).update(status=User.Status.SUSPENDED)
     assert client.get(reverse("home")).status_code == HTTPStatus.FOUND
+
+
+def test_logout_is_post_only(bob_client):
+    assert bob_client.get(reverse("accounts:logout")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert bob_client.get(reverse("home")).status_code == HTTPStatus.OK
