@@ -2,20 +2,28 @@
    minutes; a few minutes before, this shows the #session-timer box with a
    live countdown and a "ログインを継続する" button that renews the session
    through the keepalive endpoint. At zero it reloads the page, so the server
-   shows the login page with its message. Without JavaScript the box stays
-   hidden and the server-side timeout still applies. */
+   shows the login page with its message. Tabs share the latest deadline
+   through localStorage, so activity in one tab keeps the others quiet.
+   Without JavaScript the box stays hidden and the server-side timeout still
+   applies. */
 (function () {
   "use strict";
   var box = document.getElementById("session-timer");
   if (!box) { return; }
+  var KEY = "portal.session.deadline";
   var form = box.querySelector("form");
   var out = box.querySelector("[data-session-remaining]");
   var warnBefore = parseInt(box.dataset.warn || "300", 10);
-  var deadline;
+  var deadline = 0;
   var timer;
 
-  function reset(seconds) {
+  function stored() {
+    try { return parseInt(window.localStorage.getItem(KEY) || "0", 10) || 0; } catch (e) { return 0; }
+  }
+
+  function extend(seconds) {
     deadline = Date.now() + seconds * 1000;
+    try { window.localStorage.setItem(KEY, String(deadline)); } catch (e) { /* private mode */ }
   }
 
   function format(seconds) {
@@ -25,7 +33,8 @@
   }
 
   function tick() {
-    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var effective = Math.max(deadline, stored());
+    var left = Math.max(0, Math.round((effective - Date.now()) / 1000));
     if (left <= 0) {
       window.clearInterval(timer);
       window.location.reload();
@@ -44,10 +53,9 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var body = new FormData(form);
     window.fetch(box.dataset.keepaliveUrl, {
       method: "POST",
-      body: body,
+      body: new FormData(form),
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
@@ -55,13 +63,13 @@
       return response.json();
     }).then(function (data) {
       if (data && data.remaining) {
-        reset(data.remaining);
-        box.hidden = true;
+        extend(data.remaining);
+        tick();
       }
     }).catch(function () { window.location.reload(); });
   });
 
-  reset(parseInt(box.dataset.expiry || "3600", 10));
+  extend(parseInt(box.dataset.expiry || "3600", 10));
   timer = window.setInterval(tick, 1000);
   tick();
 }());

@@ -128,3 +128,14 @@ def test_forced_change_still_allows_logout(bob, alice):
     login_two_steps(client, bob.email, "AdminSet2026")
     assert client.post(reverse("accounts:logout")).url == reverse("accounts:login")
     assert User.all_objects.get(pk=bob.pk).must_change_password
+
+
+def test_operators_change_their_password_too(operator_client, operator):
+    """Operators have no tenant home: the page works and links nowhere broken."""
+    page = operator_client.get(reverse(CHANGE))
+    assert page.status_code == HTTPStatus.OK
+    assert f'href="{reverse("home")}"' not in page.text
+    response = operator_client.post(
+        reverse(CHANGE), {"current_password": TEST_PASSWORD, "password1": NEW, "password2": NEW}
+    )
+    assert response.url == reverse("admin:index")
