@@ -17,7 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record
@@ -423,11 +424,14 @@ def _append_ledger(
 def _refresh_contract_cache(contract_id: int) -> None:
     """``Contract.id_count`` = the plans' total: a cache written in the same
     transaction as the ledger rows, so list pages need no aggregation."""
-    total = (
-        ContractLine.objects.filter(contract_id=contract_id, item=ContractLine.Item.PLAN)
-        .aggregate(total=Sum("id_count"))["total"]
+    plans_total = (
+        ContractLine.objects.filter(contract_id=OuterRef("pk"), item=ContractLine.Item.PLAN)
+        .order_by()
+        .values("contract_id")
+        .annotate(total=Sum("id_count"))
+        .values("total")
     )
-    Contract.objects.filter(pk=contract_id).update(id_count=total or 0)
+    Contract.objects.filter(pk=contract_id).update(id_count=Coalesce(Subquery(plans_total), 0))
 
 
 def _apply(
@@ -442,6 +446,13 @@ def _apply(
         .select_related("contract__service")
         .get(pk=application.pk)
     )
+    return _apply_locked(app=app, now=now, actor=actor, open_windows=open_windows)
+
+
+def _apply_locked(
+    *, app: IdChangeApplication, now: datetime, actor: Any, open_windows: bool
+) -> IdChangeApplication:
+    """``_apply`` once the caller holds the application's row lock."""
     if app.status != IdChangeApplication.Status.PENDING:
         raise IdChangeError(E_NOT_PENDING)
     all_lines = list(app.lines.all())
@@ -689,20 +700,24 @@ def apply_due_application(*, application_id: int, now: datetime) -> bool:
     while the first holds it or, after the first commits, no longer finds it
     pending. Returns True when this call applied something.
     """
-    with transaction.atomic():
-        claimed = (
-            IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=application_id, status=IdChangeApplication.Status.PENDING, next_due_at__lte=now)
-            .first()
-        )
-        if claimed is None:
-            return False
-        try:
-            with transaction.atomic():
-                _apply(application=claimed, now=now, actor=None, open_windows=False)
-        except IdChangeError as exc:
-            # Left pending for an operator to look at; never retried in a loop
-            # because next_due_at stays put and the log says why.
-            logger.warning("ID change %s not applied: %s", claimed.receipt_number, exc.code)
-            return False
+    try:
+        with transaction.atomic():
+            claimed = (
+                IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("contract__service")
+                .filter(
+                    pk=application_id,
+                    status=IdChangeApplication.Status.PENDING,
+                    next_due_at__lte=now,
+                )
+                .first()
+            )
+            if claimed is None:
+                return False
+            _apply_locked(app=claimed, now=now, actor=None, open_windows=False)
+    except IdChangeError as exc:
+        # Rolled back and left pending for an operator to look at; the log
+        # says why (each later run logs it again rather than hiding it).
+        logger.warning("ID change %s not applied: %s", application_id, exc.code)
+        return False
     return True

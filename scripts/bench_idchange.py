@@ -12,7 +12,10 @@ contracts, each with one application due now, then times in the same run:
    per application: claim with SELECT … FOR UPDATE SKIP LOCKED, ledger row,
    caches, status, audit entry, 完了 mail rendered into the outbox;
 2. the job a second time (idempotence: applies nothing);
-3. a set-based SQL baseline on a second, identical data set: one transaction
+2b. the job's own work as a Celery worker does it, on a second data set: the
+   tenant tasks called directly, the 完了 mails' delivery only published for
+   the mail worker (in production it is another process);
+3. a set-based SQL baseline on a third, identical data set: one transaction
    of INSERT … SELECT into the ledger and UPDATE … FROM for the line counts,
    the contract caches and the statuses (no audit entries, no mail: the
    floor the database itself sets).
@@ -181,7 +184,7 @@ def main() -> None:
     total = args.tenants * args.per_tenant
     now = timezone.now()
     with operator_scope():
-        Tenant.objects.filter(code__regex=r"^B[JS][0-9]{6}$").delete()
+        Tenant.objects.filter(code__regex=r"^B[JSWP][0-9]{6}$").delete()
         t0 = time.perf_counter()
         with transaction.atomic():
             build("BJ", args.tenants, args.per_tenant, now)
@@ -206,6 +209,32 @@ def main() -> None:
     print(f"job again: {again} tenant tasks dispatched in {time.perf_counter() - t0:.2f}s "
           f"(nothing applied twice)")
 
+    # 2b. The job's own work, as a worker runs it: the tenant tasks called
+    # directly, the outbox deliveries only published (to the in-memory
+    # broker) for the mail worker instead of being sent in-process.
+    from portal.celery import app as celery_app
+
+    with operator_scope(), transaction.atomic():
+        build("BW", args.tenants, args.per_tenant, now)
+    celery_app.conf.task_always_eager = False
+    t0 = time.perf_counter()
+    with operator_scope():
+        due_tenants = list(
+            IdChangeApplication.objects.filter(status="pending", next_due_at__lte=now)
+            .order_by().values_list("tenant_id", flat=True).distinct()
+        )
+    for tenant_id in due_tenants:
+        tasks.apply_due_changes_for_tenant(tenant_id=tenant_id, now=now.isoformat())
+    worker_s = time.perf_counter() - t0
+    celery_app.conf.task_always_eager = True
+    with operator_scope():
+        applied_w = IdChangeApplication.objects.filter(
+            tenant__code__startswith="BW", status="processing"
+        ).count()
+    assert applied_w == total, applied_w
+    print(f"job without in-process mail delivery: {applied_w} applied in {worker_s:.1f}s "
+          f"= {total / worker_s:.0f} applications/s")
+
     with operator_scope(), transaction.atomic():
         tenant_ids = build("BS", args.tenants, args.per_tenant, now)
     t0 = time.perf_counter()
@@ -217,7 +246,8 @@ def main() -> None:
         done = IdChangeApplication.objects.filter(tenant__code__startswith="BS", status="processing").count()
     assert done == total, done
     print(f"set-based SQL baseline: {done} applied in {sql_s:.2f}s = {total / sql_s:.0f} applications/s")
-    print(f"ratio job / baseline: {job_s / sql_s:.0f}x")
+    print(f"ratio job / baseline: {job_s / sql_s:.0f}x (with delivery), "
+          f"{worker_s / sql_s:.0f}x (without)")
 
 
 if __name__ == "__main__":
