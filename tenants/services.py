@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginId, User
 from accounts.services.auth import issue_setup_link
+from accounts.users.validators import validate_mail_address, validate_person_name
 from audit.services import record
 from notifications.services import send_mail
 from tenants.models import Service, Tenant
@@ -69,6 +70,22 @@ def open_tenant(
     email = User.objects.normalize_email(admin_email or "").strip().lower()
     tenant = Tenant(name=(name or "").strip(), code=(code or "").strip())
     tenant.full_clean()
+    # The representative admin is a user like any other: USER-1's rules.
+    errors: dict[str, list] = {}
+    for field, value, label in (
+        ("admin_last_name", admin_last_name, _("姓")),
+        ("admin_first_name", admin_first_name, _("名")),
+    ):
+        try:
+            validate_person_name((value or "").strip(), label=str(label))
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    try:
+        validate_mail_address(email, label=str(_("メールアドレス")))
+    except ValidationError as exc:
+        errors["admin_email"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     if LoginId.objects.filter(login_id__iexact=email).exists():
         raise ValidationError({"admin_email": _("このメールアドレスはすでにユーザ ID として登録されています。")})
     admin = User(

@@ -179,3 +179,13 @@ def test_admin_action_resends_the_setup_mail(operator_client, db):
     with operator_scope():
         open_tokens = AccountToken.objects.filter(user=_admin(tenant), revoked_at__isnull=True)
     assert open_tokens.count() == 1
+
+
+def test_admin_name_and_address_follow_the_user_rules(db):
+    """USER-1's rules apply to the representative admin created by the opening."""
+    with pytest.raises(ValidationError) as exc:
+        _open(admin_last_name="山田Yamada", admin_first_name="", admin_email="x")
+    errors = exc.value.message_dict
+    assert set(errors) == {"admin_last_name", "admin_first_name", "admin_email"}
+    assert "混在" in errors["admin_last_name"][0]
+    assert not Tenant.objects.exists()
