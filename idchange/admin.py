@@ -267,3 +267,14 @@ class OfflineReductionAdmin(admin.ModelAdmin):
             str(_("取り消しました")),
             self,
         )
+
+
+@admin.register(IdChangeApplicationLine)
+class IdChangeApplicationLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "application", "tenant", "name", "item", "count_before", "delta", "effective_at",
+        "window_end", "applied_at",
+    ]
+    list_filter = ["item", "converted_to_next_month", "application__status"]
+    search_fields = ["application__receipt_number", "name", "tenant__name", "tenant__code"]
+    list_select_related = ["application", "tenant"]

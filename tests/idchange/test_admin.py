@@ -15,6 +15,7 @@ from idchange.models import (
     BusinessDayOverride,
     ContractLine,
     IdChangeApplication,
+    IdChangeApplicationLine,
     IdCountLedger,
     OfflineReduction,
 )
@@ -33,7 +34,8 @@ def processing_app(gw, alice, now):
 
 
 @pytest.mark.parametrize(
-    "model", [IdChangeApplication, ContractLine, IdCountLedger, OfflineReduction, BusinessDayOverride]
+    "model",
+    [IdChangeApplication, IdChangeApplicationLine, ContractLine, IdCountLedger, OfflineReduction, BusinessDayOverride],
 )
 def test_changelists_search_and_filter(operator_client, processing_app, model):
     url = reverse(f"admin:idchange_{model._meta.model_name}_changelist")
