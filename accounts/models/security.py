@@ -131,7 +131,11 @@ def _remember_session(sender: object, request: object, user: object, **kwargs: o
     session = getattr(request, "session", None)
     key = getattr(session, "session_key", None)
     if key and getattr(user, "pk", None):
-        UserSession.objects.get_or_create(session_key=key, defaults={"user_id": user.pk})  # type: ignore[attr-defined]
+        # One statement; a key already recorded (a repeated signal) is ignored.
+        UserSession.objects.bulk_create(
+            [UserSession(session_key=key, user_id=user.pk)],  # type: ignore[attr-defined]
+            ignore_conflicts=True,
+        )
 
 
 def _forget_session(sender: object, request: object, user: object, **kwargs: object) -> None:

@@ -136,3 +136,13 @@ def test_login_pages_offer_password_reset_and_keep_the_logo_hook(client, alice):
 def test_logged_in_people_skip_the_login_page(alice_client, operator_client):
     assert alice_client.get("/").url == reverse("home")
     assert operator_client.get("/").url == reverse("admin:index")
+
+
+def test_password_step_uses_a_constant_number_of_queries(client, alice, django_assert_max_num_queries):
+    """One user read, one counter upsert or delete, the audit row, sessions."""
+    client.post(reverse("accounts:login"), {"login_id": alice.email})
+    with django_assert_max_num_queries(12):
+        client.post(reverse("accounts:login_password"), {"password": "Wrong12345"})
+    with django_assert_max_num_queries(17):
+        response = client.post(reverse("accounts:login_password"), {"password": TEST_PASSWORD})
+    assert response.status_code == HTTPStatus.FOUND
