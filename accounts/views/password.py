@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -156,6 +157,7 @@ def notification_email_change(request: HttpRequest) -> HttpResponse:
             purpose=AccountToken.Purpose.EMAIL_CHANGE,
             used_at__isnull=True,
             revoked_at__isnull=True,
+            expires_at__gte=timezone.now(),
         )
         .order_by("-created_at")
         .first()
