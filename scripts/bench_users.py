@@ -206,8 +206,9 @@ def main() -> None:
     like = "%user0999%"
     cases = [
         ("default page (ID asc)", {}, "", [], "email", 0),
-        ("search q=user0999", {"q": "user0999"}, "AND (email ILIKE %s OR last_name ILIKE %s OR first_name ILIKE %s "
-         "OR last_name_kana ILIKE %s OR first_name_kana ILIKE %s)", [like] * 5, "email", 0),
+        ("search q=user0999", {"q": "user0999"}, "AND (UPPER(email::text) LIKE UPPER(%s) OR UPPER(last_name::text) LIKE UPPER(%s) "
+         "OR UPPER(first_name::text) LIKE UPPER(%s) OR UPPER(last_name_kana::text) LIKE UPPER(%s) "
+         "OR UPPER(first_name_kana::text) LIKE UPPER(%s))", [like] * 5, "email", 0),
         ("sort 姓名 desc", {"sort": "-name"}, "", [],
          "last_name_kana DESC, first_name_kana DESC, last_name DESC, first_name DESC, email DESC", 0),
         (f"deep page {last_page}", {"page": last_page}, "", [], "email", (last_page - 1) * 100),
