@@ -55,6 +55,12 @@ def test_user_administration_walk(page, demo, screenshot, tmp_path: Path):
     expect(page.get_by_role("link", name="yamamoto@demo.example.com")).to_be_visible()
     expect(page.get_by_text("全 1 件")).to_be_visible()
     screenshot("users-search")
+    page.get_by_role("link", name="詳細検索に切り替え").click()
+    page.get_by_label("ユーザ ID/姓名").fill("")
+    page.get_by_label("権限").select_option(label="管理者")
+    page.get_by_role("button", name="検索").click()
+    expect(page.get_by_text("全 3 件")).to_be_visible()  # admin, suzuki, yamamoto
+    screenshot("users-search-detail")
 
     # USER-4: sort by 姓名, then toggle to descending.
     page.get_by_role("link", name="クリア").click()
@@ -119,6 +125,18 @@ def test_user_administration_walk(page, demo, screenshot, tmp_path: Path):
     expect(page.get_by_text("BPO-Web を登録しました。")).to_be_visible()
     expect(page.get_by_text("登録済")).to_be_visible()
     screenshot("users-services-registered")
+
+    # USER-7 / NOTIF-1: the other tabs.
+    page.get_by_role("link", name="基本情報").click()
+    expect(page.get_by_role("button", name="初期設定依頼メール送信")).to_be_visible()
+    screenshot("users-detail")
+    page.get_by_role("link", name="受信設定").click()
+    page.get_by_role("link", name="お知らせを設定").click()
+    page.get_by_label("受信しない").check()
+    page.get_by_role("button", name="完了").click()
+    expect(page.get_by_text("お知らせの受信設定を変更しました。")).to_be_visible()
+    screenshot("users-receive")
+    assert _user("kato@demo.example.com").receive_news is False
 
     # CONTRACT-2: change the representative admin to the admin added above.
     page.get_by_role("link", name="契約情報").click()
