@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import LoginId, OrganizationMembership, User, UserServiceRegistration
@@ -81,7 +82,11 @@ def create_user(
     if LoginId.objects.filter(login_id__iexact=user.email).exists():
         raise ValidationError({"email": _("このユーザ ID は既に使用されています。")})
     user.save()
-    LoginId.objects.create(login_id=user.email, user=user)
+    try:
+        with transaction.atomic():
+            LoginId.objects.create(login_id=user.email, user=user)
+    except IntegrityError:  # the same ID added elsewhere a moment ago
+        raise ValidationError({"email": _("このユーザ ID は既に使用されています。")}) from None
     _set_memberships(
         user=user, organization_ids=data.get("organizations") or [], primary_id=data.get("primary_organization")
     )
@@ -128,6 +133,10 @@ def set_status(*, user: User, actor: User, status: str) -> User:
         raise UserAdminError(_("ログイン中のユーザは一時停止できません。"))
     if status == User.Status.ACTIVE and user.status == User.Status.PENDING:
         raise UserAdminError(_("初期設定が完了していないユーザは有効にできません。初期設定依頼メールを送信してください。"))
+    if user.status == User.Status.LOCKED and status == User.Status.ACTIVE:
+        # 有効 for a locked account is an unlock: the failure counter goes too.
+        unlock_user(user=user, actor=actor)
+        return user
     old = user.status
     user.status = status
     user.save(update_fields=["status"])
@@ -171,8 +180,24 @@ def delete_users(*, tenant: Tenant, actor: User, user_ids: Iterable[int]) -> Del
         result.deleted.append(user.email)
     if to_delete:
         # LoginId, memberships and registrations cascade with the user.
-        tenant.users.filter(pk__in=[u.pk for u in to_delete]).delete()
+        try:
+            with transaction.atomic():
+                tenant.users.filter(pk__in=[u.pk for u in to_delete]).delete()
+        except ProtectedError:
+            # Another part of the portal protects some of them: delete one by
+            # one and report those that cannot go.
+            _delete_one_by_one(tenant=tenant, users=to_delete, result=result)
     return result
+
+
+def _delete_one_by_one(*, tenant: Tenant, users: list[User], result: DeletionResult) -> None:
+    for user in users:
+        try:
+            with transaction.atomic():
+                tenant.users.filter(pk=user.pk).delete()
+        except ProtectedError:
+            result.deleted.remove(user.email)
+            result.skipped.append((user.email, _("関連するデータがあるため削除できません。")))
 
 
 def _account_error() -> type[Exception]:

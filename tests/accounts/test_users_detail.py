@@ -356,3 +356,12 @@ def test_notif1_requires_admin_and_tenant(bob_client, alice_client, alice, charl
     assert alice_client.post(url("receive_edit", charlie, "news"), {"value": "0"}).status_code == 404
     charlie.refresh_from_db()
     assert charlie.receive_news is True
+
+
+def test_user7_activating_a_locked_user_unlocks_it(alice_client, bob):
+    with operator_scope():
+        User.objects.filter(pk=bob.pk).update(status=User.Status.LOCKED)
+    alice_client.post(url("status", bob), {"status": "active"})
+    bob.refresh_from_db()
+    assert bob.status == User.Status.ACTIVE
+    assert audit("accounts.user.unlocked", object_id=str(bob.pk))
