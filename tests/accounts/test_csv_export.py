@@ -95,3 +95,30 @@ def test_user5_export_streams_in_chunks_with_constant_queries(
     with django_assert_max_num_queries(8):
         rows = rows_of(response)
     assert len(rows) == 2502
+
+
+def test_user5_export_memory_does_not_grow_with_users(tenant_a, alice):
+    """Streaming keeps only a chunk in memory: 10x the users, about the same peak."""
+    import tracemalloc
+
+    from accounts import selectors
+    from accounts.models import User
+    from tenants.scoping import tenant_scope
+
+    def peak(n_more: int) -> int:
+        User.objects.bulk_create(
+            User(tenant=tenant_a, email=f"m{n_more}-{i:05d}@a.example.com", last_name="山田", first_name="太郎",
+                 affiliation="営業部" * 5, password="!")
+            for i in range(n_more)
+        )
+        with tenant_scope(tenant_a):
+            tracemalloc.start()
+            for _chunk in user_csv.export_rows(selectors.iter_users_for_export(tenant=tenant_a, chunk_size=200)):
+                pass
+            _current, top = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        return top
+
+    small = peak(300)
+    large = peak(2700)  # 3,001 users in all
+    assert large < small * 2, (small, large)
