@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import LoginId, OrganizationMembership, User, UserServiceRegistration
 from audit.services import record
@@ -242,9 +243,9 @@ def unlock_user(*, user: User, actor: User) -> None:
 
 
 RECEIVE_SETTINGS = {
-    "news": ("receive_news", "お知らせ"),
-    "maintenance": ("receive_maintenance", "メンテナンス情報"),
-    "outage": ("receive_outage", "障害情報"),
+    "news": ("receive_news", gettext_lazy("お知らせ")),
+    "maintenance": ("receive_maintenance", gettext_lazy("メンテナンス情報")),
+    "outage": ("receive_outage", gettext_lazy("障害情報")),
 }
 
 

@@ -223,7 +223,7 @@ def user_service_remove(request: TenantRequest, pk: int, contract_pk: int) -> Ht
 def user_receive(request: TenantRequest, pk: int) -> HttpResponse:
     user = _user(request, pk)
     rows = [
-        {"kind": kind, "label": _(label), "value": getattr(user, field_name)}
+        {"kind": kind, "label": label, "value": getattr(user, field_name)}
         for kind, (field_name, label) in user_services.RECEIVE_SETTINGS.items()
     ]
     return render(request, "users/receive.html", _ctx(request, user, "receive", rows=rows))
@@ -237,9 +237,9 @@ def user_receive_edit(request: TenantRequest, pk: int, kind: str) -> HttpRespons
         raise Http404
     field_name, label = user_services.RECEIVE_SETTINGS[kind]
     form = ReceiveSettingForm(request.POST if request.method == "POST" else None, initial={"value": "1" if getattr(user, field_name) else "0"})
-    form.fields["value"].label = _(label)
+    form.fields["value"].label = label
     if request.method == "POST" and form.is_valid():
         user_services.set_receive_setting(user=user, actor=request.user, kind=kind, receive=form.cleaned_data["value"])
-        messages.success(request, _("%(label)sの受信設定を変更しました。") % {"label": _(label)})
+        messages.success(request, _("%(label)sの受信設定を変更しました。") % {"label": label})
         return redirect("users:receive", pk=user.pk)
-    return render(request, "users/receive_edit.html", _ctx(request, user, "receive", form=form, label=_(label)))
+    return render(request, "users/receive_edit.html", _ctx(request, user, "receive", form=form, label=label))

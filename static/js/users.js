@@ -22,7 +22,7 @@
       rows.forEach(function (box) { if (box.checked) { data.append("selected", box.value); } });
       fetch(listForm.dataset.saveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (json) { if (json && counter) { counter.textContent = json.selected + " 件選択中"; } })
+        .then(function (json) { if (json && counter) { counter.textContent = listForm.dataset.selectedTemplate.replace("__N__", json.selected); } })
         .catch(function () {});
     };
     var syncPageBox = function () {
