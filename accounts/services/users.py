@@ -568,7 +568,10 @@ def _apply(*, upload: Any, actor: User | None) -> ImportPlan:
         for u, r in zip(new_users, plan.adds, strict=True)
         if r.data.get("organization")
     ]
-    cache.set(key, len(new_users), 3600)
+    # Progress for the polling page (the rows are invisible until commit):
+    # the writes count as the first half, the setup mails as the second.
+    total = max(len(plan.adds) + len(plan.changes), 1)
+    cache.set(key, total // 4, 3600)
 
     # Changed users: one bulk_update; the ID is the key, so LoginId stays.
     changed: list[User] = []
@@ -599,7 +602,7 @@ def _apply(*, upload: Any, actor: User | None) -> ImportPlan:
         unique_fields=["tenant", "user", "organization"],
         update_fields=["is_primary"],
     )
-    cache.set(key, len(new_users) + len(changed), 3600)
+    cache.set(key, total // 2, 3600)
 
     # Every change is an audit entry, written in bulk.
     label = getattr(actor, "email", "") or ""
@@ -624,6 +627,8 @@ def _apply(*, upload: Any, actor: User | None) -> ImportPlan:
     )
     # The setup mail to each added user, queued through the outbox in this
     # same transaction: a rollback sends nothing.
-    for user in new_users:
+    for i, user in enumerate(new_users, 1):
         _auth().send_setup_mail(user=user, actor=actor)
+        if i % IMPORT_PROGRESS_EVERY == 0:
+            cache.set(key, total // 2 + i * (total - total // 2) // len(new_users), 3600)
     return plan

@@ -238,3 +238,15 @@ def test_user6_upload_requires_a_csv_file(alice_client, alice):
     assert "CSV ファイルを選択してください。" in response.content.decode()
     response = upload(alice_client, b"x", name="users.xlsx")
     assert "CSV ファイル（.csv）を選択してください。" in response.content.decode()
+
+
+def test_user6_progress_json_while_applying_reads_the_cache(alice_client, alice, tenant_a):
+    from django.core.cache import cache
+
+    job = UserImport.objects.create(tenant=tenant_a, created_by=alice, filename="big.csv", content=b"x",
+                                    status=UserImport.Status.APPLYING, total_rows=20000)
+    cache.set(user_services.progress_key(job.pk), 5000)
+    status = alice_client.get(reverse("users:import_status", args=[job.pk])).json()
+    assert status == {"status": "applying", "running": True, "processed": 5000, "total": 20000, "percent": 25,
+                      "url": reverse("users:import_detail", args=[job.pk])}
+    assert "反映しています" in alice_client.get(reverse("users:import_detail", args=[job.pk])).content.decode()
