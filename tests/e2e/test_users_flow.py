@@ -189,3 +189,26 @@ def test_organizations_tree(page, demo, screenshot):
     screenshot("users-organizations")
     page.goto("/users/add/")
     expect(page.get_by_label("代表組織")).to_be_visible()
+
+
+def test_representative_change_with_one_admin_offers_user_add(page, transactional_db, screenshot):
+    """CONTRACT-2: fewer than two admins → a <dialog> (keyboard: Esc closes, focus
+    returns) offering はい → ユーザ追加."""
+    from tests.factories import TenantFactory, UserFactory
+
+    tenant = TenantFactory(name="ひとり管理株式会社")
+    UserFactory(tenant=tenant, email="solo@one.example.com", role=User.Role.ADMIN, is_representative=True,
+                password="SoloPass2026")
+    login(page, "solo@one.example.com", "SoloPass2026")
+    page.goto("/contract/")
+    change = page.get_by_role("link", name="変更")
+    change.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("link", name="はい")).to_be_focused()
+    screenshot("contract-no-admin-dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    change.click()
+    dialog.get_by_role("link", name="はい").click()
+    expect(page.get_by_role("heading", name="ユーザ追加")).to_be_visible()
