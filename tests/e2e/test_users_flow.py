@@ -209,6 +209,7 @@ def test_representative_change_with_one_admin_offers_user_add(page, transactiona
     screenshot("contract-no-admin-dialog")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    expect(change).to_be_focused()
     change.click()
     dialog.get_by_role("link", name="はい").click()
     expect(page.get_by_role("heading", name="ユーザ追加")).to_be_visible()
