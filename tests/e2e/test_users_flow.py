@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from tenants.scoping import operator_scope
-from tests.e2e.conftest import login
+from tests.e2e.conftest import ARTIFACTS, login
 
 HEADER = "ユーザID,姓,名,姓カナ,名カナ,所属,権限,サービス利用電話番号,通知先メールアドレス,代表組織"
 
@@ -188,7 +188,9 @@ def test_organizations_tree(page, demo, screenshot):
     expect(page.get_by_text("組織「営業部」を追加しました。")).to_be_visible()
     screenshot("users-organizations")
     page.goto("/users/add/")
+    page.get_by_label("営業部").check()
     expect(page.get_by_label("代表組織")).to_be_visible()
+    page.get_by_role("group", name="組織").screenshot(path=str(ARTIFACTS / "users-add-orgs.png"))
 
 
 def test_representative_change_with_one_admin_offers_user_add(page, transactional_db, screenshot):
