@@ -274,3 +274,26 @@ def test_list_disables_the_button_while_an_offline_reduction_is_pending(alice_cl
     assert "年契約の ID 数削減申込がシステムに反映されるまで、お申し込みいただけません。" in body
     resp = alice_client.get(reverse("idchange:apply", args=[line_works.pk]))
     assert resp.status_code == HTTPStatus.FOUND
+
+
+def test_confirm_says_when_emm_this_month_counts_as_next_month(alice_client, emm, settings):
+    """IDC-7: from 12:00 the receipt is the next business day; inside the last
+    11 business days 当月 is accepted as 翌月 and the 確認 screen says so."""
+    settings.IDCHANGE_NOW = jst(2026, 5, 14, 12, 0)
+    resp = alice_client.post(reverse("idchange:apply", args=[emm.pk]), _form(emm, 10, "this_month"))
+    body = resp.content.decode()
+    assert "このお申し込みは翌月指定の扱いとなります。" in body
+    assert "2026/06/01 00:00〜2026/06/15 24:00 の間に適用" in body
+
+
+def test_confirm_for_mixed_m365_shows_each_lines_timing(alice_client, m365):
+    contract, lines = m365
+    resp = alice_client.post(
+        reverse("idchange:apply", args=[contract.pk]),
+        {f"line_{lines['basic'].pk}": "5", f"line_{lines['addon'].pk}": "1", "target": "this_month", "agree": "on"},
+    )
+    body = resp.content.decode()
+    assert "2026/05/20 10:00 以降に適用" in body
+    assert "2026/05/20 10:00〜2026/05/27 24:00 の間に適用" in body
+    assert "このお申し込みは取下できません。" in body
+    assert "+5,000 円" in body  # 5 × 900 + 1 × 500
