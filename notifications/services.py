@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
@@ -36,6 +37,56 @@ def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, st
     except TemplateDoesNotExist:
         html = ""
     return subject, body, html
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message of a bulk send: its recipients and its template context."""
+
+    to: str | Iterable[str]
+    context: Mapping[str, Any]
+
+
+BULK_CHUNK = 500  # rows per INSERT and per delivery task
+
+
+def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> int:
+    """Store many mails of one template in a few INSERTs (bulk imports, fan-out).
+
+    Same guarantees as ``send_mail``: the rows are part of the caller's
+    transaction and are queued after commit, in chunks, each chunk delivered
+    by one task over one connection. Returns the number of rows written.
+    """
+    subject_t = get_template(f"mail/{template}/subject.txt")
+    body_t = get_template(f"mail/{template}/body.txt")
+    try:
+        html_t = get_template(f"mail/{template}/body.html")
+    except TemplateDoesNotExist:
+        html_t = None
+    tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    rows = []
+    for mail in mails:
+        recipients = [mail.to] if isinstance(mail.to, str) else list(mail.to)
+        if not recipients:
+            raise ValueError("send_mails() needs at least one recipient per mail")
+        ctx = {"portal_base_url": settings.PORTAL_BASE_URL, **mail.context}
+        rows.append(
+            OutboxMessage(
+                tenant_id=tenant_id,
+                template=template,
+                to=recipients,
+                subject=" ".join(subject_t.render(ctx).split()),
+                body=body_t.render(ctx),
+                html_body=html_t.render(ctx) if html_t else "",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+            )
+        )
+    created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
+    ids = [row.pk for row in created]
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
+    return len(ids)
 
 
 def send_mail(
@@ -71,7 +122,42 @@ def queue_delivery(message_id: int) -> None:
     try:
         deliver_outbox_message_task.delay(message_id)
     except Exception:  # broker down: kombu raises several unrelated types
-        logger.warning("Could not queue outbox message %s; the sweep will retry", message_id, exc_info=True)
+        logger.warning(
+            "Could not queue outbox message %s; the sweep will retry", message_id, exc_info=True
+        )
+
+
+def queue_batch_delivery(message_ids: list[int]) -> None:
+    from notifications.tasks import deliver_outbox_batch as deliver_outbox_batch_task
+
+    try:
+        deliver_outbox_batch_task.delay(message_ids)
+    except Exception:  # broker down: the sweep sends them one by one later
+        logger.warning(
+            "Could not queue %d outbox messages; the sweep will retry",
+            len(message_ids),
+            exc_info=True,
+        )
+
+
+def claim_many(message_ids: list[int], *, now: Any = None) -> list[OutboxMessage]:
+    """Take the claimable rows among ``message_ids`` in one transaction; rows
+    another worker holds are skipped (SKIP LOCKED), not waited for."""
+    now = now or timezone.now()
+    claimable = Q(status=OutboxMessage.Status.PENDING) | Q(
+        status=OutboxMessage.Status.SENDING, claimed_until__lt=now
+    )
+    rows = OutboxMessage.objects.with_scopes_disabled()
+    with transaction.atomic():
+        taken = list(
+            rows.select_for_update(skip_locked=True)
+            .filter(claimable, pk__in=message_ids)
+            .order_by("pk")
+        )
+        rows.filter(pk__in=[m.pk for m in taken]).update(
+            status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE
+        )
+    return taken
 
 
 def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
@@ -90,7 +176,7 @@ def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
     return OutboxMessage.objects.with_scopes_disabled().get(pk=message_id)
 
 
-def deliver(message: OutboxMessage) -> None:
+def deliver(message: OutboxMessage, *, connection: Any = None) -> None:
     """Send through Django's mail backend (anymail in production). Raises on failure."""
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -101,7 +187,20 @@ def deliver(message: OutboxMessage) -> None:
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
-    email.send(fail_silently=False)
+    if connection is None:
+        email.send(fail_silently=False)
+    else:
+        connection.send_messages([email])
+
+
+def mark_many_sent(messages: list[OutboxMessage]) -> None:
+    OutboxMessage.objects.with_scopes_disabled().filter(pk__in=[m.pk for m in messages]).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        claimed_until=None,
+        last_error="",
+    )
 
 
 def mark_sent(message: OutboxMessage) -> None:
@@ -141,9 +240,7 @@ def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
     waiting_too_long = Q(status=OutboxMessage.Status.PENDING, created_at__lt=now - STUCK_AFTER) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now - STUCK_AFTER)
     )
-    stuck = waiting_too_long | Q(
-        status=OutboxMessage.Status.SENDING, claimed_until__lt=now
-    )
+    stuck = waiting_too_long | Q(status=OutboxMessage.Status.SENDING, claimed_until__lt=now)
     return list(
         OutboxMessage.objects.with_scopes_disabled()
         .filter(stuck)

@@ -67,3 +67,33 @@ def sweep_outbox() -> int:
     for message_id in ids:
         services.queue_delivery(message_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def deliver_outbox_batch(message_ids: list[int]) -> dict[str, int]:
+    """Deliver a chunk of a bulk send over one mail connection.
+
+    A message that fails transiently goes back to pending with a backoff and
+    the sweep re-queues it on its own; a permanent failure is marked failed.
+    """
+    from django.core.mail import get_connection
+
+    from notifications import services
+
+    messages = services.claim_many(message_ids)
+    sent, failed, retrying = [], 0, 0
+    with get_connection() as connection:
+        for message in messages:
+            try:
+                services.deliver(message, connection=connection)
+            except Exception as exc:
+                if _is_transient(exc):
+                    services.mark_retry(message, repr(exc), retry_in=timedelta(seconds=60))
+                    retrying += 1
+                else:
+                    services.mark_failed(message, repr(exc))
+                    failed += 1
+            else:
+                sent.append(message)
+    services.mark_many_sent(sent)
+    return {"sent": len(sent), "failed": failed, "retrying": retrying}

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -60,15 +61,12 @@ def test_delivery_is_idempotent(tenant_a, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-class FlakyBackend:
+class FlakyBackend(BaseEmailBackend):
     """A mail backend that fails the first ``failures`` sends with ``error``."""
 
     failures = 0
     error: Exception = smtplib.SMTPServerDisconnected("gone")
     calls = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         type(self).calls += 1
