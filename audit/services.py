@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -37,3 +38,32 @@ def record(
         data=data or {},
         ip_address=ip_address,
     )
+
+
+def record_many(
+    *,
+    action: str,
+    actor: Any,
+    targets: Iterable[models.Model],
+    data: Callable[[models.Model], dict[str, Any]] | None = None,
+    tenant: Any = None,
+) -> int:
+    """One entry per target in a single INSERT, for bulk operations (an import
+    of 10,000 users, the month-boundary apply job). Same fields as ``record``."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    tenant_default = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    entries = [
+        AuditEntry(
+            tenant_id=tenant_default or getattr(target, "tenant_id", None) or getattr(actor_obj, "tenant_id", None),
+            actor=actor_obj,
+            actor_label=getattr(actor_obj, "email", "") or "",
+            action=action,
+            object_type=target._meta.label,
+            object_id=str(target.pk),
+            object_label=str(target)[:254],
+            data=data(target) if data else {},
+        )
+        for target in targets
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
