@@ -172,6 +172,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # committed and the sweep will send it later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules that autodiscovery (which imports <app>.tasks) does not find.
+CELERY_IMPORTS = ["accounts.tasks_auth"]
 # The one place where every scheduled job is defined (DESIGN.md).
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
@@ -181,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-due-id-changes": {
         "task": "idchange.tasks.apply_due_changes",
         "schedule": crontab(minute="*"),
+    },
+    # Expired tokens, stale failure counters, session rows whose session ended.
+    "purge-account-security-rows": {
+        "task": "accounts.tasks_auth.purge_stale_security_rows",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 
@@ -205,11 +212,3 @@ PORTAL_PRODUCT_NAME = env.str("PORTAL_PRODUCT_NAME", default="ビジネスポー
 PORTAL_CARRIER_NAME = env.str("PORTAL_CARRIER_NAME", default="KDDI")
 BASIC_PACK_PRODUCT_NAME = env.str("BASIC_PACK_PRODUCT_NAME", default="ベーシックパックプラス")
 PASSWORD_RESET_LINK_HOURS = env.int("PASSWORD_RESET_LINK_HOURS", default=24)
-
-# Account-security housekeeping (accounts/tasks_auth.py): expired tokens,
-# stale failure counters, session rows whose session ended.
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "accounts.tasks_auth"]
-CELERY_BEAT_SCHEDULE["purge-account-security-rows"] = {
-    "task": "accounts.tasks_auth.purge_stale_security_rows",
-    "schedule": crontab(hour=3, minute=17),
-}
