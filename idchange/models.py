@@ -248,6 +248,12 @@ class IdChangeApplication(TenantOwnedModel):
     applied_at = models.DateTimeField(_("適用済日時"), null=True, blank=True)
     processed_at = models.DateTimeField(_("処理完了日時"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("取下日時"), null=True, blank=True)
+    # Set by the job when a due application fails its re-check at apply time
+    # (an E_* code, e.g. a count that moved under it): the job skips it from
+    # then on and an operator decides (their 適用 clears it once it passes).
+    # Still 処理待ち, so the contract stays locked meanwhile.
+    hold_reason = models.CharField(_("要確認（適用できない理由）"), max_length=40, blank=True)
+    held_at = models.DateTimeField(_("要確認日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ID 数変更申込")

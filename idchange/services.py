@@ -11,6 +11,7 @@ against the real plan counts) are made here and raise the same E_* codes.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import record
+from audit.services import record, record_many
 from idchange import business_days, rules
 from idchange.models import (
     IN_FLIGHT,
@@ -31,7 +32,7 @@ from idchange.models import (
     IdCountLedger,
     OfflineReduction,
 )
-from notifications.services import send_mail
+from notifications.services import Mail, send_mail, send_mails
 from tenants.models import Contract
 
 logger = logging.getLogger(__name__)
@@ -397,7 +398,7 @@ def withdraw_id_change(
 # ---------------------------------------------------------------------------
 
 
-def _append_ledger(
+def _ledger_row(
     *,
     line: ContractLine,
     count: int,
@@ -406,7 +407,9 @@ def _append_ledger(
     application: IdChangeApplication | None = None,
     actor: Any = None,
 ) -> IdCountLedger:
-    row = IdCountLedger.objects.create(
+    """An unsaved ledger row taking ``line`` to ``count``; moves the line's
+    cached count along (the caller saves both)."""
+    row = IdCountLedger(
         tenant_id=line.tenant_id,
         line=line,
         count=count,
@@ -417,13 +420,35 @@ def _append_ledger(
         effective_at=effective_at,
     )
     line.id_count = count
+    return row
+
+
+def _append_ledger(
+    *,
+    line: ContractLine,
+    count: int,
+    reason: str,
+    effective_at: datetime,
+    application: IdChangeApplication | None = None,
+    actor: Any = None,
+) -> IdCountLedger:
+    row = _ledger_row(
+        line=line,
+        count=count,
+        reason=reason,
+        effective_at=effective_at,
+        application=application,
+        actor=actor,
+    )
+    row.save()
     line.save(update_fields=["id_count"])
     return row
 
 
-def _refresh_contract_cache(contract_id: int) -> None:
+def _refresh_contract_caches(contract_ids: Iterable[int]) -> None:
     """``Contract.id_count`` = the plans' total: a cache written in the same
-    transaction as the ledger rows, so list pages need no aggregation."""
+    transaction as the ledger rows, so list pages need no aggregation. One
+    statement for any number of contracts."""
     plans_total = (
         ContractLine.objects.filter(contract_id=OuterRef("pk"), item=ContractLine.Item.PLAN)
         .order_by()
@@ -431,108 +456,193 @@ def _refresh_contract_cache(contract_id: int) -> None:
         .annotate(total=Sum("id_count"))
         .values("total")
     )
-    Contract.objects.filter(pk=contract_id).update(id_count=Coalesce(Subquery(plans_total), 0))
+    Contract.objects.filter(pk__in=list(contract_ids)).update(
+        id_count=Coalesce(Subquery(plans_total), 0)
+    )
 
 
-def _apply(
-    *,
-    application: IdChangeApplication,
-    now: datetime,
-    actor: Any,
-    open_windows: bool,
+def _refresh_contract_cache(contract_id: int) -> None:
+    _refresh_contract_caches([contract_id])
+
+
+@dataclass
+class ApplyOutcome:
+    """What ``_apply_batch`` did with each application it was given."""
+
+    applied: list[IdChangeApplication] = field(default_factory=list)  # whole: 処理中
+    partial: list[IdChangeApplication] = field(default_factory=list)  # some lines still wait
+    not_due: list[IdChangeApplication] = field(default_factory=list)
+    # Failed the re-check; nothing of them was written.
+    refused: dict[int, IdChangeError] = field(default_factory=dict)
+
+
+def _is_due(line: IdChangeApplicationLine, now: datetime, open_windows: bool) -> bool:
+    if line.effective_at is not None:
+        return line.effective_at <= now
+    if open_windows:  # an operator, inside the window
+        return line.window_start is not None and line.window_start <= now
+    return line.window_end is not None and line.window_end <= now
+
+
+def _apply_batch(
+    *, apps: list[IdChangeApplication], now: datetime, actor: Any, open_windows: bool
+) -> ApplyOutcome:
+    """Apply the due lines of ``apps`` (pending rows the caller holds locked,
+    with ``contract__service`` selected) in a constant number of statements,
+    whatever their number: the lines, the contract lines (locked), then one
+    INSERT of ledger rows, one UPDATE each for line counts, applied marks,
+    contract caches and statuses, one audit INSERT and one outbox INSERT.
+
+    Every application is checked before anything is written. One that fails
+    (a count that moved under it, e.g. an offline reduction reflected in
+    between, would go below the floor) is left out and reported in
+    ``refused``; the others go ahead.
+    """
+    outcome = ApplyOutcome()
+    if not apps:
+        return outcome
+    lines_by_app: dict[int, list[IdChangeApplicationLine]] = defaultdict(list)
+    for ln in IdChangeApplicationLine.objects.filter(application_id__in=[a.pk for a in apps]):
+        lines_by_app[ln.application_id].append(ln)
+    # Locked in id order, so two transactions never wait on each other in a circle.
+    contract_lines = {
+        cl.pk: cl
+        for cl in ContractLine.objects.select_for_update()
+        .filter(contract_id__in={a.contract_id for a in apps})
+        .order_by("pk")
+    }
+    followers: dict[int, list[ContractLine]] = defaultdict(list)
+    for cl in contract_lines.values():
+        if cl.follows_plan:
+            followers[cl.contract_id].append(cl)
+
+    ledger: list[IdCountLedger] = []
+    changed: dict[int, ContractLine] = {}
+    applied_line_ids: list[int] = []
+    due_by_app: dict[int, list[IdChangeApplicationLine]] = {}
+    for app in apps:
+        service = app.contract.service.kind
+        pending = [ln for ln in lines_by_app[app.pk] if ln.applied_at is None]
+        due = [ln for ln in pending if _is_due(ln, now, open_windows)]
+        if not due:
+            outcome.not_due.append(app)
+            continue
+        # Validate the whole application before writing any of it: the count
+        # may have moved since submission; never store an impossible count.
+        floor = 0 if service == "microsoft_365" else 1
+        after = {ln.pk: contract_lines[ln.contract_line_id].id_count + ln.delta for ln in due}
+        broken = next((ln for ln in due if after[ln.pk] < floor), None)
+        if broken is not None:
+            outcome.refused[app.pk] = IdChangeError(
+                rules.E_RESULT_BELOW_ONE, line_id=broken.contract_line_id
+            )
+            continue
+        for ln in due:
+            cl = contract_lines[ln.contract_line_id]
+            when = ln.effective_at or now
+            new_count = after[ln.pk]
+            ledger.append(
+                _ledger_row(
+                    line=cl,
+                    count=new_count,
+                    reason=IdCountLedger.Reason.APPLICATION,
+                    effective_at=when,
+                    application=app,
+                    actor=actor,
+                )
+            )
+            changed[cl.pk] = cl
+            if cl.item == ContractLine.Item.PLAN and service == "google_workspace":
+                for follower in followers[app.contract_id]:  # IDC-12
+                    if follower.id_count != new_count:
+                        ledger.append(
+                            _ledger_row(
+                                line=follower,
+                                count=new_count,
+                                reason=IdCountLedger.Reason.FOLLOW_PLAN,
+                                effective_at=when,
+                                application=app,
+                                actor=actor,
+                            )
+                        )
+                        changed[follower.pk] = follower
+            ln.applied_at = now
+            applied_line_ids.append(ln.pk)
+        due_by_app[app.pk] = due
+        app.hold_reason, app.held_at = "", None
+        remaining = [ln for ln in pending if ln.applied_at is None]
+        if remaining:
+            app.next_due_at = min(ln.due_at for ln in remaining)  # type: ignore[type-var]
+            outcome.partial.append(app)
+        else:
+            app.status = IdChangeApplication.Status.PROCESSING
+            app.applied_at = now
+            app.next_due_at = None
+            outcome.applied.append(app)
+
+    if not due_by_app:
+        return outcome
+    IdCountLedger.objects.bulk_create(ledger)
+    ContractLine.objects.bulk_update(list(changed.values()), ["id_count"])
+    IdChangeApplicationLine.objects.filter(pk__in=applied_line_ids).update(applied_at=now)
+    _refresh_contract_caches({cl.contract_id for cl in changed.values()})
+    if outcome.applied:
+        IdChangeApplication.objects.filter(pk__in=[a.pk for a in outcome.applied]).update(
+            status=IdChangeApplication.Status.PROCESSING,
+            applied_at=now,
+            next_due_at=None,
+            hold_reason="",
+            held_at=None,
+        )
+        record_many(
+            action="idchange.application.applied",
+            actor=actor,
+            targets=outcome.applied,
+            data=lambda app: {"lines": {ln.name: ln.delta for ln in lines_by_app[app.pk]}},
+        )
+        for tenant_id in {a.tenant_id for a in outcome.applied}:
+            send_mails(
+                template=COMPLETED_MAIL,
+                mails=[
+                    Mail(
+                        to=app.applicant_email,
+                        context=_mail_context(app, application_lines=lines_by_app[app.pk]),
+                    )
+                    for app in outcome.applied
+                    if app.tenant_id == tenant_id
+                ],
+                tenant=tenant_id,
+            )
+    if outcome.partial:
+        IdChangeApplication.objects.bulk_update(
+            outcome.partial, ["next_due_at", "hold_reason", "held_at"]
+        )
+        record_many(
+            action="idchange.application.partially_applied",
+            actor=actor,
+            targets=outcome.partial,
+            data=lambda app: {"lines": [ln.name for ln in due_by_app[app.pk]]},
+        )
+    return outcome
+
+
+def _apply_one(
+    *, application: IdChangeApplication, now: datetime, actor: Any, open_windows: bool
 ) -> IdChangeApplication:
+    """One application through the same code as the job: a batch of one,
+    but errors are raised (for the operator's message) instead of held."""
     app = (
         IdChangeApplication.objects.select_for_update(of=("self",))
         .select_related("contract__service")
         .get(pk=application.pk)
     )
-    return _apply_locked(app=app, now=now, actor=actor, open_windows=open_windows)
-
-
-def _apply_locked(
-    *, app: IdChangeApplication, now: datetime, actor: Any, open_windows: bool
-) -> IdChangeApplication:
-    """``_apply`` once the caller holds the application's row lock."""
     if app.status != IdChangeApplication.Status.PENDING:
         raise IdChangeError(E_NOT_PENDING)
-    all_lines = list(app.lines.all())
-    pending = [ln for ln in all_lines if ln.applied_at is None]
-
-    def is_due(ln: IdChangeApplicationLine) -> bool:
-        if ln.effective_at is not None:
-            return ln.effective_at <= now
-        if open_windows:
-            return ln.window_start is not None and ln.window_start <= now
-        return ln.window_end is not None and ln.window_end <= now
-
-    due = [ln for ln in pending if is_due(ln)]
-    if not due:
+    outcome = _apply_batch(apps=[app], now=now, actor=actor, open_windows=open_windows)
+    if app.pk in outcome.refused:
+        raise outcome.refused[app.pk]
+    if outcome.not_due:
         raise IdChangeError(E_NOT_DUE)
-
-    contract_lines = {
-        cl.pk: cl
-        for cl in ContractLine.objects.select_for_update().filter(contract_id=app.contract_id)
-    }
-    for ln in due:
-        cl = contract_lines[ln.contract_line_id]
-        new_count = cl.id_count + ln.delta
-        # The count may have moved since submission (an operator's offline
-        # reduction); never store an impossible count.
-        floor = 0 if app.contract.service.kind == "microsoft_365" else 1
-        if new_count < floor:
-            raise IdChangeError(rules.E_RESULT_BELOW_ONE, line_id=cl.pk)
-        when = ln.effective_at or now
-        _append_ledger(
-            line=cl,
-            count=new_count,
-            reason=IdCountLedger.Reason.APPLICATION,
-            effective_at=when,
-            application=app,
-            actor=actor,
-        )
-        if cl.item == ContractLine.Item.PLAN and app.contract.service.kind == "google_workspace":
-            for follower in contract_lines.values():
-                if follower.follows_plan and follower.id_count != new_count:
-                    _append_ledger(
-                        line=follower,
-                        count=new_count,
-                        reason=IdCountLedger.Reason.FOLLOW_PLAN,
-                        effective_at=when,
-                        application=app,
-                        actor=actor,
-                    )
-        ln.applied_at = now
-        ln.save(update_fields=["applied_at"])
-    _refresh_contract_cache(app.contract_id)
-
-    remaining = [ln for ln in pending if ln.applied_at is None]
-    if remaining:
-        app.next_due_at = min(ln.due_at for ln in remaining)  # type: ignore[type-var]
-        app.save(update_fields=["next_due_at"])
-        record(
-            action="idchange.application.partially_applied",
-            actor=actor,
-            target=app,
-            data={"lines": [ln.name for ln in due]},
-        )
-        return app
-
-    app.status = IdChangeApplication.Status.PROCESSING
-    app.applied_at = now
-    app.next_due_at = None
-    app.save(update_fields=["status", "applied_at", "next_due_at"])
-    record(
-        action="idchange.application.applied",
-        actor=actor,
-        target=app,
-        data={"lines": {ln.name: ln.delta for ln in all_lines}},
-    )
-    send_mail(
-        template=COMPLETED_MAIL,
-        to=app.applicant_email,
-        context=_mail_context(app, application_lines=all_lines),
-        tenant=app.tenant_id,
-    )
     return app
 
 
@@ -546,8 +656,10 @@ def apply_id_change(
     at their window's end at the latest (operators usually apply them earlier
     with ``apply_window_lines``). Raises ``E_NOT_PENDING`` when someone else
     already applied or withdrew it: the row lock makes a second run a no-op.
+    An application the job put on hold is applied (and released) here once
+    its re-check passes.
     """
-    return _apply(application=application, now=now, actor=actor, open_windows=False)
+    return _apply_one(application=application, now=now, actor=actor, open_windows=False)
 
 
 @transaction.atomic
@@ -555,7 +667,7 @@ def apply_window_lines(
     *, application: IdChangeApplication, actor: Any, now: datetime
 ) -> IdChangeApplication:
     """Operator: the EMM / add-on work is done inside its window; apply now."""
-    return _apply(application=application, now=now, actor=actor, open_windows=True)
+    return _apply_one(application=application, now=now, actor=actor, open_windows=True)
 
 
 @transaction.atomic
@@ -692,32 +804,91 @@ def add_contract_line(
     return line
 
 
-def apply_due_application(*, application_id: int, now: datetime) -> bool:
-    """The job's unit of work: claim one due application and apply it.
+APPLY_CHUNK = 500  # applications per transaction in the job
 
-    ``SELECT … FOR UPDATE SKIP LOCKED`` on a still-pending, due row is the
-    claim: a second worker (or a second run of the job) either skips the row
-    while the first holds it or, after the first commits, no longer finds it
-    pending. Returns True when this call applied something.
+
+def _claim_due(
+    *, now: datetime, limit: int, exclude: Iterable[int] = (), only: int | None = None
+) -> list[IdChangeApplication]:
+    """The job's claim: lock due, pending, not held rows, skipping rows
+    another worker holds. After that worker commits they are no longer
+    pending, so a second worker or a second run never applies them again."""
+    rows = IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
+    )
+    if only is not None:
+        rows = rows.filter(pk=only)
+    return list(
+        rows.exclude(pk__in=list(exclude))
+        .select_related("contract__service")
+        .order_by("next_due_at", "pk")[:limit]
+    )
+
+
+def _hold(apps: list[IdChangeApplication], refused: Mapping[int, IdChangeError], now: datetime) -> None:
+    """Put applications that failed the re-check aside for an operator: still
+    処理待ち (the contract stays locked), skipped by the job, audited."""
+    held = [app for app in apps if app.pk in refused]
+    for app in held:
+        app.hold_reason = refused[app.pk].code
+        app.held_at = now
+        logger.warning("ID change %s held for an operator: %s", app.pk, app.hold_reason)
+    IdChangeApplication.objects.bulk_update(held, ["hold_reason", "held_at"])
+    record_many(
+        action="idchange.application.held",
+        actor=None,
+        targets=held,
+        data=lambda app: {"code": refused[app.pk].code, "line": refused[app.pk].line_id},
+    )
+
+
+def _apply_chunk(*, now: datetime, limit: int, exclude: set[int], only: int | None = None) -> tuple[list[int], int]:
+    """Claim up to ``limit`` due applications and apply them in one
+    transaction: all of the chunk is written, or none of it."""
+    with transaction.atomic():
+        apps = _claim_due(now=now, limit=limit, exclude=exclude, only=only)
+        claimed = [a.pk for a in apps]
+        outcome = _apply_batch(apps=apps, now=now, actor=None, open_windows=False)
+        if outcome.refused:
+            _hold(apps, outcome.refused, now)
+    return claimed, len(outcome.applied) + len(outcome.partial)
+
+
+def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> int:
+    """The job's work for one tenant (run inside its scope): apply every due
+    application, ``chunk_size`` per transaction. Returns how many were applied.
+
+    A chunk that fails unexpectedly (a database error, a bug) is rolled back
+    whole and retried one application at a time, so one broken row costs
+    only itself; it is logged and left for the next run.
     """
-    try:
-        with transaction.atomic():
-            claimed = (
-                IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("contract__service")
-                .filter(
-                    pk=application_id,
-                    status=IdChangeApplication.Status.PENDING,
-                    next_due_at__lte=now,
-                )
-                .first()
-            )
-            if claimed is None:
-                return False
-            _apply_locked(app=claimed, now=now, actor=None, open_windows=False)
-    except IdChangeError as exc:
-        # Rolled back and left pending for an operator to look at; the log
-        # says why (each later run logs it again rather than hiding it).
-        logger.warning("ID change %s not applied: %s", application_id, exc.code)
-        return False
-    return True
+    applied = 0
+    broken: set[int] = set()
+    while True:
+        claimed: list[int] = []
+        try:
+            claimed, count = _apply_chunk(now=now, limit=chunk_size, exclude=broken)
+        except Exception:
+            logger.exception("Applying a chunk of ID changes failed; retrying one by one")
+            claimed = []
+            for pk in _due_ids(now=now, exclude=broken, limit=chunk_size):
+                try:
+                    applied += _apply_chunk(now=now, limit=1, exclude=broken, only=pk)[1]
+                except Exception:
+                    logger.exception("Applying ID change %s failed", pk)
+                    broken.add(pk)
+            continue
+        if not claimed:
+            return applied
+        applied += count
+
+
+def _due_ids(*, now: datetime, exclude: set[int], limit: int) -> list[int]:
+    return list(
+        IdChangeApplication.objects.filter(
+            status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
+        )
+        .exclude(pk__in=list(exclude))
+        .order_by("next_due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from celery import shared_task
 
 from tenants.tasks import TenantTask
-
-logger = logging.getLogger(__name__)
 
 
 def _now(now: str | None) -> datetime:
@@ -30,7 +27,7 @@ def apply_due_changes(now: str | None = None) -> int:
     with operator_scope():
         tenant_ids = list(
             IdChangeApplication.objects.filter(
-                status=IdChangeApplication.Status.PENDING, next_due_at__lte=at
+                status=IdChangeApplication.Status.PENDING, next_due_at__lte=at, hold_reason=""
             )
             .order_by()
             .values_list("tenant_id", flat=True)
@@ -43,23 +40,8 @@ def apply_due_changes(now: str | None = None) -> int:
 
 @shared_task(base=TenantTask)
 def apply_due_changes_for_tenant(*, tenant_id: int, now: str | None = None) -> int:
-    """Apply every due application of one tenant (inside its scope)."""
+    """Apply every due application of one tenant (inside its scope), set-wise:
+    a few statements and one commit per chunk of applications."""
     from idchange import services
-    from idchange.models import IdChangeApplication
 
-    at = _now(now)
-    due_ids = list(
-        IdChangeApplication.objects.filter(
-            status=IdChangeApplication.Status.PENDING, next_due_at__lte=at
-        )
-        .order_by("next_due_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    applied = 0
-    for pk in due_ids:
-        try:
-            applied += services.apply_due_application(application_id=pk, now=at)
-        except Exception:
-            # One broken row must not stop the tenant's other changes.
-            logger.exception("Applying ID change %s of tenant %s failed", pk, tenant_id)
-    return applied
+    return services.apply_due_applications(now=_now(now))

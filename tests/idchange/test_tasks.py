@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEntry
 from idchange import services as idc_services
 from idchange import tasks
-from idchange.models import IdChangeApplication, IdCountLedger
+from idchange.models import ContractLine, IdChangeApplication, IdCountLedger
 from notifications.models import OutboxMessage
 from tenants.models import Contract
 from tenants.scoping import operator_scope, tenant_scope
@@ -119,3 +122,77 @@ def test_double_submit_at_once_creates_one_application(transactional_db, gw, ali
     assert sorted(outcomes) == ["E_CHANGE_IN_FLIGHT", "ok"]
     with operator_scope():
         assert IdChangeApplication.objects.filter(contract=gw).count() == 1
+
+
+def _due_applications(tenant, user, services, now, count, prefix):
+    contracts = [
+        ContractFactory(tenant=tenant, service=services["google_workspace"], number=f"{prefix}-{i}")
+        for i in range(count)
+    ]
+    return [_submit(contract, 1, "this_month", user, now) for contract in contracts]
+
+
+def test_tenant_task_runs_a_constant_number_of_queries(tenant_a, alice, services, now):
+    """IDC-11: the per-tenant task works set-wise: the same number of
+    statements for 5 and for 50 due applications."""
+    counts = []
+    for count, prefix in ((5, "Q5"), (50, "Q50")):
+        _due_applications(tenant_a, alice, services, now, count, prefix)
+        with CaptureQueriesContext(connection) as ctx:
+            assert tasks.apply_due_changes_for_tenant(tenant_id=tenant_a.pk, now=now.isoformat()) == count
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 15, counts  # claim, 2 reads, 7 writes, the empty claim, savepoints
+    with operator_scope():
+        assert IdCountLedger.objects.filter(reason="application").count() == 55
+        assert OutboxMessage.objects.filter(subject=COMPLETED).count() == 55
+        assert AuditEntry.objects.filter(action="idchange.application.applied").count() == 55
+
+
+def test_chunks_apply_everything(tenant_a, alice, services, now):
+    apps = _due_applications(tenant_a, alice, services, now, 5, "CH")
+    with tenant_scope(tenant_a.pk):
+        assert idc_services.apply_due_applications(now=now, chunk_size=2) == 5
+    with operator_scope():
+        assert set(
+            IdChangeApplication.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)
+        ) == {"processing"}
+
+
+def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
+    tenant_a, alice, operator, services, now
+):
+    """A count moved under a pending reduction (an operator's correction):
+    the job applies the tenant's other applications, puts this one on hold
+    (still 処理待ち, audited, skipped by later runs); an operator's 適用
+    applies and releases it once the count allows it."""
+    first, bad, last = _due_applications(tenant_a, alice, services, now, 3, "H")
+    line = plan_line(bad.contract)
+    with tenant_scope(tenant_a.pk):
+        # Replace the +1 with a -5 reduction, then let the count drop to 3 under it.
+        IdChangeApplication.objects.filter(pk=bad.pk).delete()
+    bad = _submit(bad.contract, -5, "this_month", alice, now)
+    with tenant_scope(tenant_a.pk):
+        idc_services._append_ledger(line=line, count=3, reason="operator", effective_at=now)
+
+    assert tasks.apply_due_changes(now=now.isoformat()) == 1
+    with operator_scope():
+        statuses = dict(IdChangeApplication.objects.filter(tenant=tenant_a).values_list("pk", "status"))
+        assert statuses == {first.pk: "processing", bad.pk: "pending", last.pk: "processing"}
+        bad.refresh_from_db()
+        assert bad.hold_reason == "E_RESULT_BELOW_ONE" and bad.held_at == now
+        assert IdCountLedger.objects.filter(application=bad).count() == 0
+        assert AuditEntry.objects.filter(action="idchange.application.held", object_id=str(bad.pk)).count() == 1
+
+    # Later runs skip it (no tenant dispatched, no second audit entry).
+    assert tasks.apply_due_changes(now=now.isoformat()) == 0
+    with operator_scope():
+        assert AuditEntry.objects.filter(action="idchange.application.held").count() == 1
+        with pytest.raises(idc_services.IdChangeError) as exc:
+            idc_services.apply_id_change(application=bad, actor=operator, now=now)
+        assert exc.value.code == "E_RESULT_BELOW_ONE"
+        idc_services._append_ledger(line=line, count=10, reason="operator", effective_at=now)
+        idc_services.apply_id_change(application=bad, actor=operator, now=now)
+        bad.refresh_from_db()
+        assert (bad.status, bad.hold_reason, bad.held_at) == ("processing", "", None)
+        assert ContractLine.objects.get(pk=line.pk).id_count == 5
