@@ -16,7 +16,7 @@ each against a raw-SQL baseline doing the same database work:
 2. 全ユーザ情報 CSV: wall time and peak Python memory (tracemalloc) of
    consuming the StreamingHttpResponse; baseline: COPY (SELECT …) TO STDOUT;
 3. a 10,000-row ユーザ一括追加／変更 file: dry run and apply (bulk_create,
-   LoginId rows, audit rows, one setup mail per new user into the outbox);
+   LoginId rows, audit rows, the setup mails as one bulk outbox write);
    baseline: COPY of the same rows into the user and login-id tables.
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from importlib import import_module
@@ -25,8 +26,9 @@ from django.utils import timezone
 
 from accounts.models import AccountToken, LoginFailureCounter, User, UserSession
 from accounts.passwords import remember as remember_password
-from audit.services import record
-from notifications.services import send_mail
+from audit.services import record, record_many
+from notifications.services import Mail, send_mail, send_mails
+from tenants.models import Tenant
 
 JST = ZoneInfo("Asia/Tokyo")
 # Password reset links are not covered by the manual; a day is the usual
@@ -67,19 +69,39 @@ def issue_token(
 ) -> str:
     """Create a token, revoking the user's older open ones of this purpose
     (a new link invalidates older ones). Returns the raw token for the mail."""
+    return issue_tokens(users=[user], purpose=purpose, expires_at=expires_at, now=now, new_email=new_email)[0]
+
+
+def issue_tokens(
+    *,
+    users: Sequence[User],
+    purpose: str,
+    expires_at: datetime,
+    now: datetime,
+    new_email: str = "",
+) -> list[str]:
+    """``issue_token`` for many users in a constant number of queries: one
+    UPDATE revokes their older open tokens of this purpose, one INSERT per
+    1,000 stores the new hashes. Returns the raw tokens in ``users`` order."""
     AccountToken.objects.filter(
-        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+        user_id__in=[u.pk for u in users], purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
-    raw = secrets.token_urlsafe(32)
-    AccountToken.objects.create(
-        user=user,
-        purpose=purpose,
-        token_hash=hash_token(raw),
-        new_email=new_email,
-        created_at=now,
-        expires_at=expires_at,
+    raws = [secrets.token_urlsafe(32) for _user in users]
+    AccountToken.objects.bulk_create(
+        [
+            AccountToken(
+                user=user,
+                purpose=purpose,
+                token_hash=hash_token(raw),
+                new_email=new_email,
+                created_at=now,
+                expires_at=expires_at,
+            )
+            for user, raw in zip(users, raws, strict=True)
+        ],
+        batch_size=1000,
     )
-    return raw
+    return raws
 
 
 def find_valid_token(raw: str, *, purpose: str, now: datetime | None = None) -> AccountToken | None:
@@ -169,20 +191,61 @@ def issue_setup_link(*, user: User, now: datetime | None = None) -> tuple[str, d
     return setup_url(raw), expires_at
 
 
+def _with_tenants(users: Iterable[User]) -> list[User]:
+    """The users with ``tenant`` loaded in one query (mail contexts read it)."""
+    users = list(users)
+    missing = {u.tenant_id for u in users if u.tenant_id and not User.tenant.is_cached(u)}
+    if missing:
+        tenants = Tenant.objects.in_bulk(missing)
+        for user in users:
+            if user.tenant_id in tenants:
+                user.tenant = tenants[user.tenant_id]
+    return users
+
+
+def _send_link_mails(
+    *, template: str, users: list[User], raws: list[str], context: Callable[[User, str], dict[str, Any]]
+) -> None:
+    """One outbox INSERT per 500 mails per tenant, in the caller's transaction."""
+    by_tenant: dict[int | None, list[Mail]] = {}
+    for user, raw in zip(users, raws, strict=True):
+        by_tenant.setdefault(user.tenant_id, []).append(
+            Mail(to=_recipient(user), context=_mail_context(user, **context(user, raw)))
+        )
+    for tenant_id, mails in by_tenant.items():
+        send_mails(template=template, mails=mails, tenant=tenant_id)
+
+
 @transaction.atomic
 def send_setup_mail(*, user: User, actor: Any, now: datetime | None = None) -> None:
     """Issue a fresh activation link (older ones stop working) and send the
     初期設定依頼 mail to the user's notification address (AUTH-2)."""
-    if user.status != User.Status.PENDING:
+    send_setup_mails(users=[user], actor=actor, now=now)
+
+
+@transaction.atomic
+def send_setup_mails(*, users: Iterable[User], actor: Any, now: datetime | None = None) -> int:
+    """``send_setup_mail`` for many users (a CSV import of 10,000) in a
+    constant number of queries: tokens, outbox rows and audit entries are bulk
+    writes in the caller's transaction (a rollback sends nothing). Refused as a
+    whole if one of them has finished the setup. Returns how many were sent."""
+    users = _with_tenants(users)
+    if any(u.status != User.Status.PENDING for u in users):
         raise AccountError("初期設定が完了しているユーザには初期設定メールを送信できません。")
-    url, expires_at = issue_setup_link(user=user, now=now)
-    send_mail(
+    if not users:
+        return 0
+    now = now or timezone.now()
+    expires_at = setup_link_expiry(now)
+    raws = issue_tokens(users=users, purpose=AccountToken.Purpose.SETUP, expires_at=expires_at, now=now)
+    expiry = _format_jst(expires_at)
+    _send_link_mails(
         template="account_setup",
-        to=_recipient(user),
-        context=_mail_context(user, setup_url=url, expires_at=_format_jst(expires_at)),
-        tenant=user.tenant_id,
+        users=users,
+        raws=raws,
+        context=lambda _user, raw: {"setup_url": setup_url(raw), "expires_at": expiry},
     )
-    record(action="accounts.setup_mail.sent", actor=actor, target=user)
+    record_many(action="accounts.setup_mail.sent", actor=actor, targets=users)
+    return len(users)
 
 
 # ---------------------------------------------------------------------------
@@ -261,6 +324,11 @@ def password_reset_expiry(now: datetime) -> datetime:
     return now + timedelta(hours=hours)
 
 
+def can_receive_reset_mail(user: User) -> bool:
+    """Suspended accounts get no reset link (AUTH-9)."""
+    return user.is_active and user.status != User.Status.SUSPENDED
+
+
 @transaction.atomic
 def send_password_reset_mail(*, user: User, actor: Any = None, now: datetime | None = None) -> None:
     """Send a password reset link to the notification address (AUTH-9).
@@ -270,27 +338,37 @@ def send_password_reset_mail(*, user: User, actor: Any = None, now: datetime | N
     initial registration gets a fresh setup mail instead, since there is no
     password to reset yet.
     """
-    now = now or timezone.now()
-    if user.status == User.Status.SUSPENDED or not user.is_active:
+    send_password_reset_mails(users=[user], actor=actor, now=now)
+
+
+@transaction.atomic
+def send_password_reset_mails(*, users: Iterable[User], actor: Any = None, now: datetime | None = None) -> int:
+    """``send_password_reset_mail`` for many users (選択ユーザのパスワードリセット)
+    in a constant number of queries. Refused as a whole if one of them is
+    suspended: callers skip those first (``can_receive_reset_mail``)."""
+    users = _with_tenants(users)
+    if not all(can_receive_reset_mail(u) for u in users):
         raise AccountError("ご指定のアカウント情報が取得できません。")
-    if user.status == User.Status.PENDING:
-        send_setup_mail(user=user, actor=actor, now=now)
-        return
-    expires_at = password_reset_expiry(now)
-    raw = issue_token(
-        user=user, purpose=AccountToken.Purpose.PASSWORD_RESET, expires_at=expires_at, now=now
-    )
-    send_mail(
-        template="password_reset",
-        to=_recipient(user),
-        context=_mail_context(
-            user,
-            reset_url=_absolute(reverse("accounts:password_reset_link", args=[raw])),
-            expires_at=_format_jst(expires_at),
-        ),
-        tenant=user.tenant_id,
-    )
-    record(action="accounts.password_reset.requested", actor=actor, target=user)
+    now = now or timezone.now()
+    send_setup_mails(users=[u for u in users if u.status == User.Status.PENDING], actor=actor, now=now)
+    resettable = [u for u in users if u.status != User.Status.PENDING]
+    if resettable:
+        expires_at = password_reset_expiry(now)
+        raws = issue_tokens(
+            users=resettable, purpose=AccountToken.Purpose.PASSWORD_RESET, expires_at=expires_at, now=now
+        )
+        expiry = _format_jst(expires_at)
+        _send_link_mails(
+            template="password_reset",
+            users=resettable,
+            raws=raws,
+            context=lambda _user, raw: {
+                "reset_url": _absolute(reverse("accounts:password_reset_link", args=[raw])),
+                "expires_at": expiry,
+            },
+        )
+        record_many(action="accounts.password_reset.requested", actor=actor, targets=resettable)
+    return len(users)
 
 
 @transaction.atomic
