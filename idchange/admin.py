@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from idchange import clock, services
+from idchange import clock
 from idchange.models import (
     BusinessDayOverride,
     ContractLine,
@@ -23,6 +23,15 @@ from idchange.models import (
     IdCountLedger,
     OfflineReduction,
 )
+from idchange.services.apply import apply_id_change, apply_window_lines
+from idchange.services.errors import E_OFFLINE_INVALID, MESSAGES, IdChangeError
+from idchange.services.lines import add_contract_line
+from idchange.services.offline_reductions import (
+    cancel_offline_reduction,
+    reflect_offline_reduction,
+    register_offline_reduction,
+)
+from idchange.services.processing import mark_processing_finished
 
 
 class ReadOnlyAdminMixin:
@@ -42,7 +51,7 @@ def _run(request: HttpRequest, queryset: QuerySet, action: Any, done_label: str,
         try:
             action(obj)
             ok += 1
-        except services.IdChangeError as exc:
+        except IdChangeError as exc:
             admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
     if ok:
         admin.message_user(request, f"{done_label}: {ok}", messages.SUCCESS)
@@ -101,7 +110,7 @@ class ContractLineAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        line = services.add_contract_line(
+        line = add_contract_line(
             contract=obj.contract,
             name=obj.name,
             item=obj.item,
@@ -164,7 +173,7 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
         _run(
             request,
             queryset,
-            lambda app: services.mark_processing_finished(application=app, actor=request.user, now=now),
+            lambda app: mark_processing_finished(application=app, actor=request.user, now=now),
             str(_("処理完了にしました")),
             self,
         )
@@ -175,7 +184,7 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
         _run(
             request,
             queryset,
-            lambda app: services.apply_window_lines(application=app, actor=request.user, now=now),
+            lambda app: apply_window_lines(application=app, actor=request.user, now=now),
             str(_("適用しました")),
             self,
         )
@@ -186,7 +195,7 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
         _run(
             request,
             queryset,
-            lambda app: services.apply_id_change(application=app, actor=request.user, now=now),
+            lambda app: apply_id_change(application=app, actor=request.user, now=now),
             str(_("適用しました")),
             self,
         )
@@ -197,11 +206,11 @@ def _clean_offline_reduction(form: forms.ModelForm) -> dict[str, Any]:
     line, reduce_by = data.get("line"), data.get("reduce_by")
     if line is not None and reduce_by is not None:
         if reduce_by >= line.id_count:
-            form.add_error("reduce_by", services.MESSAGES[services.E_OFFLINE_INVALID])
+            form.add_error("reduce_by", MESSAGES[E_OFFLINE_INVALID])
         elif OfflineReduction.objects.filter(
             contract_id=line.contract_id, status=OfflineReduction.Status.PENDING
         ).exists():
-            form.add_error(None, services.MESSAGES["E_LOCKED_OFFLINE_REDUCTION"])
+            form.add_error(None, MESSAGES["E_LOCKED_OFFLINE_REDUCTION"])
     return data
 
 
@@ -235,7 +244,7 @@ class OfflineReductionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: OfflineReduction, form: Any, change: bool) -> None:
         if change:
             return
-        created = services.register_offline_reduction(
+        created = register_offline_reduction(
             line=obj.line,
             reduce_by=obj.reduce_by,
             note=obj.note,
@@ -252,7 +261,7 @@ class OfflineReductionAdmin(admin.ModelAdmin):
         _run(
             request,
             queryset,
-            lambda red: services.reflect_offline_reduction(reduction=red, actor=request.user, now=now),
+            lambda red: reflect_offline_reduction(reduction=red, actor=request.user, now=now),
             str(_("反映しました")),
             self,
         )
@@ -263,7 +272,7 @@ class OfflineReductionAdmin(admin.ModelAdmin):
         _run(
             request,
             queryset,
-            lambda red: services.cancel_offline_reduction(reduction=red, actor=request.user, now=now),
+            lambda red: cancel_offline_reduction(reduction=red, actor=request.user, now=now),
             str(_("取り消しました")),
             self,
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from idchange.models import ContractLine
-from idchange.services import add_contract_line, is_id_change_contract
+from idchange.services.availability import is_id_change_contract
+from idchange.services.lines import add_contract_line
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from idchange import business_days, rules
 from idchange.models import IN_FLIGHT, ContractLine, IdChangeApplication, OfflineReduction
-from idchange.services import MESSAGES, is_id_change_contract
+from idchange.services.availability import is_id_change_contract
+from idchange.services.errors import MESSAGES
 from tenants.models import Contract, Tenant
 
 

@@ -29,7 +29,8 @@ def _give_new_contract_its_plan_line(sender: Any, instance: Any, created: bool, 
         return
     from django.utils import timezone
 
-    from idchange.services import add_contract_line, is_id_change_contract
+    from idchange.services.availability import is_id_change_contract
+    from idchange.services.lines import add_contract_line
     from tenants.scoping import tenant_scope
 
     if not is_id_change_contract(instance):

@@ -42,6 +42,6 @@ def apply_due_changes(now: str | None = None) -> int:
 def apply_due_changes_for_tenant(*, tenant_id: int, now: str | None = None) -> int:
     """Apply every due application of one tenant (inside its scope), set-wise:
     a few statements and one commit per chunk of applications."""
-    from idchange import services
+    from idchange.services.job import apply_due_applications
 
-    return services.apply_due_applications(now=_now(now))
+    return apply_due_applications(now=_now(now))

@@ -9,9 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import tenant_role_required
-from idchange import clock, selectors, services
+from idchange import clock, selectors
 from idchange.forms import IdChangeForm
 from idchange.models import IdChangeApplication
+from idchange.services.errors import IdChangeError
+from idchange.services.preview import preview_id_change
+from idchange.services.submit import submit_id_change
+from idchange.services.withdraw import withdraw_id_change
 from tenants.models import Contract
 
 
@@ -66,7 +70,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "idchange/input.html", context)
     try:
         if step == "submit":
-            application = services.submit_id_change(
+            application = submit_id_change(
                 contract=contract,
                 changes=form.changes(),
                 target=form.cleaned_data["target"],
@@ -74,10 +78,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 now=now,
             )
             return redirect("idchange:done", pk=application.pk)
-        preview = services.preview_id_change(
+        preview = preview_id_change(
             contract=contract, changes=form.changes(), target=form.cleaned_data["target"], now=now
         )
-    except services.IdChangeError as exc:
+    except IdChangeError as exc:
         form.add_service_error(exc.code, exc.message, exc.line_id)
         return render(request, "idchange/input.html", context)
     return render(request, "idchange/confirm.html", {**context, "preview": preview})
@@ -122,8 +126,8 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             {"application": application, "lines": list(application.lines.all())},
         )
     try:
-        services.withdraw_id_change(application=application, actor=request.user, now=now)
-    except services.IdChangeError as exc:
+        withdraw_id_change(application=application, actor=request.user, now=now)
+    except IdChangeError as exc:
         messages.error(request, exc.message)
         return redirect("idchange:detail", pk=application.pk)
     messages.success(

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from idchange import services
 from idchange.models import ContractLine
+from idchange.services.lines import add_contract_line
 from tenants.scoping import operator_scope, tenant_scope
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -61,18 +61,18 @@ def m365(contracts_a, now):
         e3.name = "Microsoft 365 E3"
         e3.save(update_fields=["name"])
         lines = {"e3": e3}
-        lines["basic"] = services.add_contract_line(
+        lines["basic"] = add_contract_line(
             contract=contract, name="Business Basic", count=0, unit_price=900, display_order=1, now=now
         )
-        lines["option"] = services.add_contract_line(
+        lines["option"] = add_contract_line(
             contract=contract, name="Teams Phone", item="option", parent=e3, count=4,
             unit_price=1200, display_order=2, now=now,
         )
-        lines["nce"] = services.add_contract_line(
+        lines["nce"] = add_contract_line(
             contract=contract, name="Business Premium【新プログラム】", nce=True, count=3,
             unit_price=3300, display_order=3, now=now,
         )
-        lines["addon"] = services.add_contract_line(
+        lines["addon"] = add_contract_line(
             contract=contract, name="Defender アドオン", item="addon", count=2,
             unit_price=500, display_order=4, now=now,
         )

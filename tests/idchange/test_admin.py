@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from idchange import business_days, services
+from idchange import business_days
 from idchange.models import (
     BusinessDayOverride,
     ContractLine,
@@ -19,6 +19,9 @@ from idchange.models import (
     IdCountLedger,
     OfflineReduction,
 )
+from idchange.services.apply import apply_id_change
+from idchange.services.availability import contract_offline_pending
+from idchange.services.submit import submit_id_change
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import plan_line
 
@@ -27,10 +30,10 @@ from tests.idchange.conftest import plan_line
 def processing_app(gw, alice, now):
     line = plan_line(gw)
     with tenant_scope(gw.tenant_id):
-        app = services.submit_id_change(
+        app = submit_id_change(
             contract=gw, changes={line.pk: 2}, target="this_month", applicant=alice, now=now
         )
-        return services.apply_id_change(application=app, now=now)
+        return apply_id_change(application=app, now=now)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +68,7 @@ def test_action_marks_processing_finished(operator_client, operator, processing_
 def test_action_reports_service_errors(operator_client, gw, alice, now):
     line = plan_line(gw)
     with tenant_scope(gw.tenant_id):
-        app = services.submit_id_change(
+        app = submit_id_change(
             contract=gw, changes={line.pk: -1}, target="next_month", applicant=alice, now=now
         )
     url = reverse("admin:idchange_idchangeapplication_changelist")
@@ -85,7 +88,7 @@ def test_operator_registers_offline_reduction_which_locks_the_contract(operator_
     with operator_scope():
         red = OfflineReduction.objects.get()
         assert red.contract_id == line_works.pk and red.status == "pending"
-        assert services.contract_offline_pending(line_works)
+        assert contract_offline_pending(line_works)
     # A second pending one is refused in the form.
     resp = operator_client.post(
         reverse("admin:idchange_offlinereduction_add"), {"line": line.pk, "reduce_by": 1}

@@ -7,8 +7,16 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEntry
-from idchange import rules, services
+from idchange import rules
 from idchange.models import IdChangeApplication, IdCountLedger
+from idchange.services.apply import apply_id_change
+from idchange.services.errors import E_UNKNOWN_LINE, IdChangeError
+from idchange.services.ledger import append_ledger
+from idchange.services.offline_reductions import (
+    reflect_offline_reduction,
+    register_offline_reduction,
+)
+from idchange.services.submit import submit_id_change
 from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import jst, plan_line
@@ -16,7 +24,7 @@ from tests.idchange.conftest import jst, plan_line
 
 def _submit(contract, changes, target, user, now):
     with tenant_scope(contract.tenant_id):
-        return services.submit_id_change(
+        return submit_id_change(
             contract=contract, changes=changes, target=target, applicant=user, now=now
         )
 
@@ -70,7 +78,7 @@ def test_in_flight_application_blocks_the_next(gw, alice, now):
     line = plan_line(gw)
     _submit(gw, {line.pk: 1}, "next_month", alice, now)
     before = _counts()
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: 1}, "next_month", alice, now)
     assert exc.value.code == rules.E_CHANGE_IN_FLIGHT
     assert _counts() == before
@@ -80,8 +88,8 @@ def test_processing_application_still_blocks(gw, alice, now):
     line = plan_line(gw)
     app = _submit(gw, {line.pk: 1}, "this_month", alice, now)
     with tenant_scope(gw.tenant_id):
-        services.apply_id_change(application=app, now=now)
-    with pytest.raises(services.IdChangeError) as exc:
+        apply_id_change(application=app, now=now)
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: 1}, "this_month", alice, now)
     assert exc.value.code == rules.E_CHANGE_IN_FLIGHT
 
@@ -105,15 +113,15 @@ def test_offline_annual_reduction_locks_the_contract(line_works, alice, operator
     line_works.save()
     line = plan_line(line_works)
     with operator_scope():
-        red = services.register_offline_reduction(line=line, reduce_by=3, actor=operator, now=now)
+        red = register_offline_reduction(line=line, reduce_by=3, actor=operator, now=now)
     before = _counts()
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(line_works, {line.pk: 2}, "this_month", alice, now)
     assert exc.value.code == rules.E_LOCKED_OFFLINE_REDUCTION
     assert _counts() == before
 
     with operator_scope():
-        services.reflect_offline_reduction(reduction=red, actor=operator, now=now)
+        reflect_offline_reduction(reduction=red, actor=operator, now=now)
         line.refresh_from_db()
         assert line.id_count == 7
         assert IdCountLedger.objects.filter(line=line).first().reason == "offline_reduction"
@@ -129,7 +137,7 @@ def test_annual_gw_reduction_is_offline_only(gw, alice, now):
     gw.renewal_base_date = jst(2026, 4, 1).date()
     gw.save()
     line = plan_line(gw)
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: -1}, "next_month", alice, now)
     assert exc.value.code == rules.E_ANNUAL_REDUCTION_OFFLINE_ONLY
 
@@ -137,7 +145,7 @@ def test_annual_gw_reduction_is_offline_only(gw, alice, now):
 def test_gw_cannot_reach_zero(gw, alice, now):
     """IDC-3: E_RESULT_BELOW_ONE, pointing at the line."""
     line = plan_line(gw)
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: -10}, "next_month", alice, now)
     assert exc.value.code == rules.E_RESULT_BELOW_ONE
     assert exc.value.line_id == line.pk
@@ -146,7 +154,7 @@ def test_gw_cannot_reach_zero(gw, alice, now):
 def test_emm_reduction_refused_and_addition_gets_a_window(emm, alice):
     """IDC-3, IDC-7 (IDCHANGE.md examples 11 and 13)."""
     line = plan_line(emm)
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(emm, {line.pk: -1}, "this_month", alice, jst(2026, 5, 14, 10, 0))
     assert exc.value.code == rules.E_REDUCTION_NOT_SUPPORTED
     app = _submit(emm, {line.pk: 10}, "this_month", alice, jst(2026, 5, 14, 11, 59))
@@ -158,23 +166,23 @@ def test_emm_reduction_refused_and_addition_gets_a_window(emm, alice):
 def test_this_month_after_cutoff_is_closed(gw, alice):
     """IDC-4 (the manual's own example)."""
     line = plan_line(gw)
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: 2}, "this_month", alice, jst(2026, 5, 26, 0, 0))
     assert exc.value.code == rules.E_THIS_MONTH_CLOSED
 
 
 def test_no_change_is_refused(gw, alice, now):
     line = plan_line(gw)
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {line.pk: 0}, "this_month", alice, now)
     assert exc.value.code == rules.E_DELTA_INVALID
 
 
 def test_other_contracts_line_is_refused(gw, m365, alice, now):
     _contract, lines = m365
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(gw, {lines["e3"].pk: 1}, "this_month", alice, now)
-    assert exc.value.code == services.E_UNKNOWN_LINE
+    assert exc.value.code == E_UNKNOWN_LINE
 
 
 # -- Microsoft 365 (IDC-5) ---------------------------------------------------
@@ -185,8 +193,8 @@ def test_m365_all_plans_to_zero_without_nce(m365, alice, now):
     contract, lines = m365
     with operator_scope():
         nce = lines["nce"]
-        services._append_ledger(line=nce, count=0, reason="operator", effective_at=now)
-    with pytest.raises(services.IdChangeError) as exc:
+        append_ledger(line=nce, count=0, reason="operator", effective_at=now)
+    with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["e3"].pk: -10, lines["option"].pk: -4}, "next_month", alice, now)
     assert exc.value.code == rules.E_ALL_PLANS_ZERO
 
@@ -199,7 +207,7 @@ def test_m365_plan_to_zero_is_fine_while_another_plan_remains(m365, alice, now):
 
 def test_m365_option_may_not_exceed_its_plan(m365, alice, now):
     contract, lines = m365
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["option"].pk: 7}, "this_month", alice, now)
     assert exc.value.code == rules.E_OPTION_EXCEEDS_PLAN
     assert exc.value.line_id == lines["option"].pk
@@ -214,14 +222,14 @@ def test_m365_option_cap_uses_the_plan_count_after_the_same_application(m365, al
 def test_m365_plan_reduction_below_its_option_is_refused(m365, alice, now):
     """The cap holds against the real plan count, also when only the plan changes."""
     contract, lines = m365
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["e3"].pk: -7}, "next_month", alice, now)
     assert exc.value.code == rules.E_OPTION_EXCEEDS_PLAN
 
 
 def test_m365_nce_reduction_is_offline_only(m365, alice, now):
     contract, lines = m365
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["nce"].pk: -1}, "next_month", alice, now)
     assert exc.value.code == rules.E_NCE_REDUCTION_OFFLINE_ONLY
 
@@ -248,6 +256,6 @@ def test_m365_addons_alone_are_withdrawable(m365, alice, now):
 
 def test_m365_outside_order_hours(m365, alice):
     contract, lines = m365
-    with pytest.raises(services.IdChangeError) as exc:
+    with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["e3"].pk: 1}, "this_month", alice, jst(2026, 5, 20, 23, 30))
     assert exc.value.code == rules.E_OUTSIDE_ORDER_HOURS

@@ -10,9 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
-from idchange import services as idc_services
 from idchange import tasks
 from idchange.models import ContractLine, IdChangeApplication, IdCountLedger
+from idchange.services.apply import apply_id_change
+from idchange.services.errors import IdChangeError
+from idchange.services.job import apply_due_applications
+from idchange.services.ledger import append_ledger
+from idchange.services.submit import submit_id_change
 from notifications.models import OutboxMessage
 from tenants.models import Contract
 from tenants.scoping import operator_scope, tenant_scope
@@ -25,7 +29,7 @@ COMPLETED = "【My KDDI Biz 総合】サービス情報変更完了のお知ら�
 def _submit(contract, delta, target, user, now):
     line = plan_line(contract)
     with tenant_scope(contract.tenant_id):
-        return idc_services.submit_id_change(
+        return submit_id_change(
             contract=contract, changes={line.pk: delta}, target=target, applicant=user, now=now
         )
 
@@ -105,11 +109,11 @@ def test_double_submit_at_once_creates_one_application(transactional_db, gw, ali
         try:
             barrier.wait()
             with tenant_scope(gw.tenant_id):
-                idc_services.submit_id_change(
+                submit_id_change(
                     contract=gw, changes={line.pk: 1}, target="next_month", applicant=alice, now=now
                 )
             outcomes.append("ok")
-        except idc_services.IdChangeError as exc:
+        except IdChangeError as exc:
             outcomes.append(exc.code)
         finally:
             connection.close()
@@ -152,7 +156,7 @@ def test_tenant_task_runs_a_constant_number_of_queries(tenant_a, alice, services
 def test_chunks_apply_everything(tenant_a, alice, services, now):
     apps = _due_applications(tenant_a, alice, services, now, 5, "CH")
     with tenant_scope(tenant_a.pk):
-        assert idc_services.apply_due_applications(now=now, chunk_size=2) == 5
+        assert apply_due_applications(now=now, chunk_size=2) == 5
     with operator_scope():
         assert set(
             IdChangeApplication.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)
@@ -173,7 +177,7 @@ def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
         IdChangeApplication.objects.filter(pk=bad.pk).delete()
     bad = _submit(bad.contract, -5, "this_month", alice, now)
     with tenant_scope(tenant_a.pk):
-        idc_services._append_ledger(line=line, count=3, reason="operator", effective_at=now)
+        append_ledger(line=line, count=3, reason="operator", effective_at=now)
 
     assert tasks.apply_due_changes(now=now.isoformat()) == 1
     with operator_scope():
@@ -188,11 +192,11 @@ def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
     assert tasks.apply_due_changes(now=now.isoformat()) == 0
     with operator_scope():
         assert AuditEntry.objects.filter(action="idchange.application.held").count() == 1
-        with pytest.raises(idc_services.IdChangeError) as exc:
-            idc_services.apply_id_change(application=bad, actor=operator, now=now)
+        with pytest.raises(IdChangeError) as exc:
+            apply_id_change(application=bad, actor=operator, now=now)
         assert exc.value.code == "E_RESULT_BELOW_ONE"
-        idc_services._append_ledger(line=line, count=10, reason="operator", effective_at=now)
-        idc_services.apply_id_change(application=bad, actor=operator, now=now)
+        append_ledger(line=line, count=10, reason="operator", effective_at=now)
+        apply_id_change(application=bad, actor=operator, now=now)
         bad.refresh_from_db()
         assert (bad.status, bad.hold_reason, bad.held_at) == ("processing", "", None)
         assert ContractLine.objects.get(pk=line.pk).id_count == 5

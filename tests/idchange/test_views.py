@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from idchange import services
 from idchange.models import IdChangeApplication
+from idchange.services.offline_reductions import register_offline_reduction
+from idchange.services.submit import submit_id_change
 from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
@@ -30,7 +31,7 @@ def _submit(contract, delta, target, user):
 
     line = plan_line(contract)
     with tenant_scope(contract.tenant_id):
-        return services.submit_id_change(
+        return submit_id_change(
             contract=contract, changes={line.pk: delta}, target=target, applicant=user,
             now=timezone.now(),
         )
@@ -267,7 +268,7 @@ def test_list_disables_the_button_while_an_offline_reduction_is_pending(alice_cl
     from django.utils import timezone
 
     with operator_scope():
-        services.register_offline_reduction(
+        register_offline_reduction(
             line=plan_line(line_works), reduce_by=2, actor=operator, now=timezone.now()
         )
     body = alice_client.get(reverse("idchange:list")).content.decode()

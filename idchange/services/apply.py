@@ -1,0 +1,229 @@
+"""Applying due lines (IDC-11, IDC-12): the set-wise core shared by the job
+(a chunk of applications) and by operators (a batch of one)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from audit.services import record_many
+from idchange import rules
+from idchange.models import (
+    ContractLine,
+    IdChangeApplication,
+    IdChangeApplicationLine,
+    IdCountLedger,
+)
+from idchange.services.errors import E_NOT_DUE, E_NOT_PENDING, IdChangeError
+from idchange.services.ledger import ledger_row, refresh_contract_caches
+from idchange.services.mails import COMPLETED_MAIL, mail_context
+from notifications.services import Mail, send_mails
+
+
+@dataclass
+class ApplyOutcome:
+    """What ``apply_batch`` did with each application it was given."""
+
+    applied: list[IdChangeApplication] = field(default_factory=list)  # whole: 処理中
+    partial: list[IdChangeApplication] = field(default_factory=list)  # some lines still wait
+    not_due: list[IdChangeApplication] = field(default_factory=list)
+    # Failed the re-check; nothing of them was written.
+    refused: dict[int, IdChangeError] = field(default_factory=dict)
+
+
+def _is_due(line: IdChangeApplicationLine, now: datetime, open_windows: bool) -> bool:
+    if line.effective_at is not None:
+        return line.effective_at <= now
+    if open_windows:  # an operator, inside the window
+        return line.window_start is not None and line.window_start <= now
+    return line.window_end is not None and line.window_end <= now
+
+
+def apply_batch(
+    *, apps: list[IdChangeApplication], now: datetime, actor: Any, open_windows: bool
+) -> ApplyOutcome:
+    """Apply the due lines of ``apps`` (pending rows the caller holds locked,
+    with ``contract__service`` selected) in a constant number of statements,
+    whatever their number: the lines, the contract lines (locked), then one
+    INSERT of ledger rows, one UPDATE each for line counts, applied marks,
+    contract caches and statuses, one audit INSERT and one outbox INSERT.
+
+    Every application is checked before anything is written. One that fails
+    (a count that moved under it, e.g. an offline reduction reflected in
+    between, would go below the floor) is left out and reported in
+    ``refused``; the others go ahead.
+    """
+    outcome = ApplyOutcome()
+    if not apps:
+        return outcome
+    lines_by_app: dict[int, list[IdChangeApplicationLine]] = defaultdict(list)
+    for ln in IdChangeApplicationLine.objects.filter(application_id__in=[a.pk for a in apps]):
+        lines_by_app[ln.application_id].append(ln)
+    # Locked in id order, so two transactions never wait on each other in a circle.
+    contract_lines = {
+        cl.pk: cl
+        for cl in ContractLine.objects.select_for_update()
+        .filter(contract_id__in={a.contract_id for a in apps})
+        .order_by("pk")
+    }
+    followers: dict[int, list[ContractLine]] = defaultdict(list)
+    for cl in contract_lines.values():
+        if cl.follows_plan:
+            followers[cl.contract_id].append(cl)
+
+    ledger: list[IdCountLedger] = []
+    changed: dict[int, ContractLine] = {}
+    applied_line_ids: list[int] = []
+    due_by_app: dict[int, list[IdChangeApplicationLine]] = {}
+    for app in apps:
+        service = app.contract.service.kind
+        pending = [ln for ln in lines_by_app[app.pk] if ln.applied_at is None]
+        due = [ln for ln in pending if _is_due(ln, now, open_windows)]
+        if not due:
+            outcome.not_due.append(app)
+            continue
+        # Validate the whole application before writing any of it: the count
+        # may have moved since submission; never store an impossible count.
+        floor = 0 if service == "microsoft_365" else 1
+        after = {ln.pk: contract_lines[ln.contract_line_id].id_count + ln.delta for ln in due}
+        broken = next((ln for ln in due if after[ln.pk] < floor), None)
+        if broken is not None:
+            outcome.refused[app.pk] = IdChangeError(
+                rules.E_RESULT_BELOW_ONE, line_id=broken.contract_line_id
+            )
+            continue
+        for ln in due:
+            cl = contract_lines[ln.contract_line_id]
+            when = ln.effective_at or now
+            new_count = after[ln.pk]
+            ledger.append(
+                ledger_row(
+                    line=cl,
+                    count=new_count,
+                    reason=IdCountLedger.Reason.APPLICATION,
+                    effective_at=when,
+                    application=app,
+                    actor=actor,
+                )
+            )
+            changed[cl.pk] = cl
+            if cl.item == ContractLine.Item.PLAN and service == "google_workspace":
+                for follower in followers[app.contract_id]:  # IDC-12
+                    if follower.id_count != new_count:
+                        ledger.append(
+                            ledger_row(
+                                line=follower,
+                                count=new_count,
+                                reason=IdCountLedger.Reason.FOLLOW_PLAN,
+                                effective_at=when,
+                                application=app,
+                                actor=actor,
+                            )
+                        )
+                        changed[follower.pk] = follower
+            ln.applied_at = now
+            applied_line_ids.append(ln.pk)
+        due_by_app[app.pk] = due
+        app.hold_reason, app.held_at = "", None
+        remaining = [ln for ln in pending if ln.applied_at is None]
+        if remaining:
+            app.next_due_at = min(ln.due_at for ln in remaining)  # type: ignore[type-var]
+            outcome.partial.append(app)
+        else:
+            app.status = IdChangeApplication.Status.PROCESSING
+            app.applied_at = now
+            app.next_due_at = None
+            outcome.applied.append(app)
+
+    if not due_by_app:
+        return outcome
+    IdCountLedger.objects.bulk_create(ledger)
+    ContractLine.objects.bulk_update(list(changed.values()), ["id_count"])
+    IdChangeApplicationLine.objects.filter(pk__in=applied_line_ids).update(applied_at=now)
+    refresh_contract_caches({cl.contract_id for cl in changed.values()})
+    if outcome.applied:
+        IdChangeApplication.objects.filter(pk__in=[a.pk for a in outcome.applied]).update(
+            status=IdChangeApplication.Status.PROCESSING,
+            applied_at=now,
+            next_due_at=None,
+            hold_reason="",
+            held_at=None,
+        )
+        record_many(
+            action="idchange.application.applied",
+            actor=actor,
+            targets=outcome.applied,
+            data=lambda app: {"lines": {ln.name: ln.delta for ln in lines_by_app[app.pk]}},
+        )
+        for tenant_id in {a.tenant_id for a in outcome.applied}:
+            send_mails(
+                template=COMPLETED_MAIL,
+                mails=[
+                    Mail(
+                        to=app.applicant_email,
+                        context=mail_context(app, application_lines=lines_by_app[app.pk]),
+                    )
+                    for app in outcome.applied
+                    if app.tenant_id == tenant_id
+                ],
+                tenant=tenant_id,
+            )
+    if outcome.partial:
+        IdChangeApplication.objects.bulk_update(
+            outcome.partial, ["next_due_at", "hold_reason", "held_at"]
+        )
+        record_many(
+            action="idchange.application.partially_applied",
+            actor=actor,
+            targets=outcome.partial,
+            data=lambda app: {"lines": [ln.name for ln in due_by_app[app.pk]]},
+        )
+    return outcome
+
+
+def _apply_one(
+    *, application: IdChangeApplication, now: datetime, actor: Any, open_windows: bool
+) -> IdChangeApplication:
+    """One application through the same code as the job: a batch of one,
+    but errors are raised (for the operator's message) instead of held."""
+    app = (
+        IdChangeApplication.objects.select_for_update(of=("self",))
+        .select_related("contract__service")
+        .get(pk=application.pk)
+    )
+    if app.status != IdChangeApplication.Status.PENDING:
+        raise IdChangeError(E_NOT_PENDING)
+    outcome = apply_batch(apps=[app], now=now, actor=actor, open_windows=open_windows)
+    if app.pk in outcome.refused:
+        raise outcome.refused[app.pk]
+    if outcome.not_due:
+        raise IdChangeError(E_NOT_DUE)
+    return app
+
+
+@transaction.atomic
+def apply_id_change(
+    *, application: IdChangeApplication, now: datetime, actor: Any = None
+) -> IdChangeApplication:
+    """Apply every line that is due at ``now`` (IDC-11).
+
+    Immediate lines are due at their effective instant; EMM and add-on lines
+    at their window's end at the latest (operators usually apply them earlier
+    with ``apply_window_lines``). Raises ``E_NOT_PENDING`` when someone else
+    already applied or withdrew it: the row lock makes a second run a no-op.
+    An application the job put on hold is applied (and released) here once
+    its re-check passes.
+    """
+    return _apply_one(application=application, now=now, actor=actor, open_windows=False)
+
+
+@transaction.atomic
+def apply_window_lines(
+    *, application: IdChangeApplication, actor: Any, now: datetime
+) -> IdChangeApplication:
+    """Operator: the EMM / add-on work is done inside its window; apply now."""
+    return _apply_one(application=application, now=now, actor=actor, open_windows=True)

@@ -1,0 +1,107 @@
+"""The month-boundary job's work for one tenant (IDC-11): claim due
+applications in chunks and apply each chunk in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from django.db import transaction
+
+from audit.services import record_many
+from idchange.models import IdChangeApplication
+from idchange.services.apply import apply_batch
+from idchange.services.errors import IdChangeError
+
+logger = logging.getLogger(__name__)
+
+
+APPLY_CHUNK = 500  # applications per transaction in the job
+
+
+def _claim_due(
+    *, now: datetime, limit: int, exclude: Iterable[int] = (), only: int | None = None
+) -> list[IdChangeApplication]:
+    """The job's claim: lock due, pending, not held rows, skipping rows
+    another worker holds. After that worker commits they are no longer
+    pending, so a second worker or a second run never applies them again."""
+    rows = IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
+    )
+    if only is not None:
+        rows = rows.filter(pk=only)
+    return list(
+        rows.exclude(pk__in=list(exclude))
+        .select_related("contract__service")
+        .order_by("next_due_at", "pk")[:limit]
+    )
+
+
+def _hold(apps: list[IdChangeApplication], refused: Mapping[int, IdChangeError], now: datetime) -> None:
+    """Put applications that failed the re-check aside for an operator: still
+    処理待ち (the contract stays locked), skipped by the job, audited."""
+    held = [app for app in apps if app.pk in refused]
+    for app in held:
+        app.hold_reason = refused[app.pk].code
+        app.held_at = now
+        logger.warning("ID change %s held for an operator: %s", app.pk, app.hold_reason)
+    IdChangeApplication.objects.bulk_update(held, ["hold_reason", "held_at"])
+    record_many(
+        action="idchange.application.held",
+        actor=None,
+        targets=held,
+        data=lambda app: {"code": refused[app.pk].code, "line": refused[app.pk].line_id},
+    )
+
+
+def _apply_chunk(*, now: datetime, limit: int, exclude: set[int], only: int | None = None) -> tuple[list[int], int]:
+    """Claim up to ``limit`` due applications and apply them in one
+    transaction: all of the chunk is written, or none of it."""
+    with transaction.atomic():
+        apps = _claim_due(now=now, limit=limit, exclude=exclude, only=only)
+        claimed = [a.pk for a in apps]
+        outcome = apply_batch(apps=apps, now=now, actor=None, open_windows=False)
+        if outcome.refused:
+            _hold(apps, outcome.refused, now)
+    return claimed, len(outcome.applied) + len(outcome.partial)
+
+
+def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> int:
+    """The job's work for one tenant (run inside its scope): apply every due
+    application, ``chunk_size`` per transaction. Returns how many were applied.
+
+    A chunk that fails unexpectedly (a database error, a bug) is rolled back
+    whole and retried one application at a time, so one broken row costs
+    only itself; it is logged and left for the next run.
+    """
+    applied = 0
+    broken: set[int] = set()
+    while True:
+        claimed: list[int] = []
+        try:
+            claimed, count = _apply_chunk(now=now, limit=chunk_size, exclude=broken)
+        except Exception:
+            logger.exception("Applying a chunk of ID changes failed; retrying one by one")
+            claimed = []
+            for pk in _due_ids(now=now, exclude=broken, limit=chunk_size):
+                try:
+                    applied += _apply_chunk(now=now, limit=1, exclude=broken, only=pk)[1]
+                except Exception:
+                    logger.exception("Applying ID change %s failed", pk)
+                    broken.add(pk)
+            continue
+        if not claimed:
+            return applied
+        applied += count
+
+
+def _due_ids(*, now: datetime, exclude: set[int], limit: int) -> list[int]:
+    return list(
+        IdChangeApplication.objects.filter(
+            status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
+        )
+        .exclude(pk__in=list(exclude))
+        .order_by("next_due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
