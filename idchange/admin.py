@@ -6,6 +6,7 @@ collects input and reports the service's answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -45,16 +46,27 @@ class ReadOnlyAdminMixin:
         return False
 
 
-def _run(request: HttpRequest, queryset: QuerySet, action: Any, done_label: str, admin: Any) -> None:
-    ok = 0
-    for obj in queryset:
-        try:
-            action(obj)
-            ok += 1
-        except IdChangeError as exc:
-            admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-    if ok:
-        admin.message_user(request, f"{done_label}: {ok}", messages.SUCCESS)
+def _service_action(
+    name: str, service: Callable[..., Any], target: str, description: str, done_label: str
+) -> Callable[..., None]:
+    """An admin action that calls ``service(<target>=row, actor=…, now=…)`` for
+    each selected row; a row the service refuses gets its message, the others
+    go ahead."""
+
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        now = clock.now()
+        ok = 0
+        for obj in queryset:
+            try:
+                service(**{target: obj}, actor=request.user, now=now)
+                ok += 1
+            except IdChangeError as exc:
+                modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        if ok:
+            modeladmin.message_user(request, f"{done_label}: {ok}", messages.SUCCESS)
+
+    action.__name__ = name  # the action's key in the changelist form
+    return admin.action(description=description)(action)
 
 
 @admin.register(BusinessDayOverride)
@@ -149,14 +161,37 @@ class ApplicationLineInline(ReadOnlyAdminMixin, admin.TabularInline):
 class IdChangeApplicationAdmin(admin.ModelAdmin):
     list_display = [
         "receipt_number", "tenant", "contract", "status", "target", "effective_at",
-        "window_end", "next_due_at", "created_at",
+        "window_end", "next_due_at", "hold_reason", "created_at",
     ]
-    list_filter = ["status", "target", "converted_to_next_month", "contract__service"]
+    list_filter = ["status", "hold_reason", "target", "converted_to_next_month", "contract__service"]
     search_fields = ["receipt_number", "tenant__name", "tenant__code", "applicant_email", "contract__number"]
     list_select_related = ["tenant", "contract"]
     date_hierarchy = "created_at"
     inlines = [ApplicationLineInline]
-    actions = ["mark_processing_finished", "apply_window_lines", "apply_due_now"]
+    actions = [
+        _service_action(
+            "mark_processing_finished",
+            mark_processing_finished,
+            "application",
+            _("KDDI 内部処理完了にする（処理中 → 完了）"),
+            _("処理完了にしました"),
+        ),
+        _service_action(
+            "apply_window_lines",
+            apply_window_lines,
+            "application",
+            _("EMM・アドオンの明細を適用する（適用期間内）"),
+            _("適用しました"),
+        ),
+        # Also how an operator releases an application the job held.
+        _service_action(
+            "apply_due_now",
+            apply_id_change,
+            "application",
+            _("適用日時を過ぎた明細を今すぐ適用する"),
+            _("適用しました"),
+        ),
+    ]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -166,39 +201,6 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
-
-    @admin.action(description=_("KDDI 内部処理完了にする（処理中 → 完了）"))
-    def mark_processing_finished(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = clock.now()
-        _run(
-            request,
-            queryset,
-            lambda app: mark_processing_finished(application=app, actor=request.user, now=now),
-            str(_("処理完了にしました")),
-            self,
-        )
-
-    @admin.action(description=_("EMM・アドオンの明細を適用する（適用期間内）"))
-    def apply_window_lines(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = clock.now()
-        _run(
-            request,
-            queryset,
-            lambda app: apply_window_lines(application=app, actor=request.user, now=now),
-            str(_("適用しました")),
-            self,
-        )
-
-    @admin.action(description=_("適用日時を過ぎた明細を今すぐ適用する"))
-    def apply_due_now(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = clock.now()
-        _run(
-            request,
-            queryset,
-            lambda app: apply_id_change(application=app, actor=request.user, now=now),
-            str(_("適用しました")),
-            self,
-        )
 
 
 def _clean_offline_reduction(form: forms.ModelForm) -> dict[str, Any]:
@@ -221,7 +223,18 @@ class OfflineReductionAdmin(admin.ModelAdmin):
     search_fields = ["contract__number", "tenant__name", "tenant__code", "note"]
     list_select_related = ["contract", "tenant", "line"]
     autocomplete_fields = ["line"]
-    actions = ["reflect", "cancel"]
+    actions = [
+        _service_action(
+            "reflect",
+            reflect_offline_reduction,
+            "reduction",
+            _("システムに反映する（契約 ID 数を減らしロックを解除）"),
+            _("反映しました"),
+        ),
+        _service_action(
+            "cancel", cancel_offline_reduction, "reduction", _("取り消す（ロックを解除）"), _("取り消しました")
+        ),
+    ]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
@@ -254,28 +267,6 @@ class OfflineReductionAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.contract_id = created.contract_id
         obj.tenant_id = created.tenant_id
-
-    @admin.action(description=_("システムに反映する（契約 ID 数を減らしロックを解除）"))
-    def reflect(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = clock.now()
-        _run(
-            request,
-            queryset,
-            lambda red: reflect_offline_reduction(reduction=red, actor=request.user, now=now),
-            str(_("反映しました")),
-            self,
-        )
-
-    @admin.action(description=_("取り消す（ロックを解除）"))
-    def cancel(self, request: HttpRequest, queryset: QuerySet) -> None:
-        now = clock.now()
-        _run(
-            request,
-            queryset,
-            lambda red: cancel_offline_reduction(reduction=red, actor=request.user, now=now),
-            str(_("取り消しました")),
-            self,
-        )
 
 
 @admin.register(IdChangeApplicationLine)

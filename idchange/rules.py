@@ -220,41 +220,12 @@ def _to_jst(at: datetime) -> datetime:
     return at.astimezone(JST)
 
 
-def _check_count(
-    *,
-    service: str,
-    item: str,
-    annual: bool,
-    nce: bool,
-    current: int,
-    delta: int,
-    plans_total_after: int | None,
-    plan_count_after: int | None,
-) -> str | None:
-    """Steps 3 and 4 of the decision order: reductions, floors and caps."""
-    if delta < 0:
-        if service == "emm":
-            return E_REDUCTION_NOT_SUPPORTED
-        if service in ("google_workspace", "line_works") and annual:
-            return E_ANNUAL_REDUCTION_OFFLINE_ONLY
-        if service == "microsoft_365" and nce:
-            return E_NCE_REDUCTION_OFFLINE_ONLY
-    after = current + delta
+def floor_error(service: str, after: int) -> str | None:
+    """The floor a line's count keeps (step 4): Microsoft 365 lines 0, every
+    other service 1. The apply job re-checks it against the counts of the day."""
     if service == "microsoft_365":
-        if after < 0:
-            return E_RESULT_NEGATIVE
-        if plans_total_after is not None and plans_total_after < 1:
-            return E_ALL_PLANS_ZERO
-        if (
-            item == "option"
-            and not nce
-            and plan_count_after is not None
-            and after > plan_count_after
-        ):
-            return E_OPTION_EXCEEDS_PLAN
-    elif after < 1:
-        return E_RESULT_BELOW_ONE
-    return None
+        return E_RESULT_NEGATIVE if after < 0 else None
+    return E_RESULT_BELOW_ONE if after < 1 else None
 
 
 def decide(
@@ -294,19 +265,24 @@ def decide(
     if offline_reduction_pending:
         return _reject(E_LOCKED_OFFLINE_REDUCTION)
 
-    # 3-4. reductions, floors, caps.
-    code = _check_count(
-        service=service,
-        item=item,
-        annual=annual,
-        nce=nce,
-        current=current,
-        delta=delta,
-        plans_total_after=plans_total_after,
-        plan_count_after=plan_count_after,
-    )
+    # 3. reductions.
+    if delta < 0:
+        if service == "emm":
+            return _reject(E_REDUCTION_NOT_SUPPORTED)
+        if service in ("google_workspace", "line_works") and annual:
+            return _reject(E_ANNUAL_REDUCTION_OFFLINE_ONLY)
+        if service == "microsoft_365" and nce:
+            return _reject(E_NCE_REDUCTION_OFFLINE_ONLY)
+    # 4. floors and caps.
+    after = current + delta
+    code = floor_error(service, after)
     if code is not None:
         return _reject(code)
+    if service == "microsoft_365":
+        if plans_total_after is not None and plans_total_after < 1:
+            return _reject(E_ALL_PLANS_ZERO)
+        if item == "option" and not nce and plan_count_after is not None and after > plan_count_after:
+            return _reject(E_OPTION_EXCEEDS_PLAN)
 
     this_month = date(t.year, t.month, 1)
     next_month = _first_of_next_month(this_month)

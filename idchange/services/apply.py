@@ -88,43 +88,34 @@ def apply_batch(
             continue
         # Validate the whole application before writing any of it: the count
         # may have moved since submission; never store an impossible count.
-        floor = 0 if service == "microsoft_365" else 1
         after = {ln.pk: contract_lines[ln.contract_line_id].id_count + ln.delta for ln in due}
-        broken = next((ln for ln in due if after[ln.pk] < floor), None)
+        errors = ((ln, rules.floor_error(service, after[ln.pk])) for ln in due)
+        broken = next(((ln, code) for ln, code in errors if code is not None), None)
         if broken is not None:
-            outcome.refused[app.pk] = IdChangeError(
-                rules.E_RESULT_BELOW_ONE, line_id=broken.contract_line_id
-            )
+            outcome.refused[app.pk] = IdChangeError(broken[1], line_id=broken[0].contract_line_id)
             continue
         for ln in due:
             cl = contract_lines[ln.contract_line_id]
-            when = ln.effective_at or now
             new_count = after[ln.pk]
-            ledger.append(
-                ledger_row(
-                    line=cl,
-                    count=new_count,
-                    reason=IdCountLedger.Reason.APPLICATION,
-                    effective_at=when,
-                    application=app,
-                    actor=actor,
+            targets = [(cl, IdCountLedger.Reason.APPLICATION)]
+            if cl.item == ContractLine.Item.PLAN and service == "google_workspace":  # IDC-12
+                targets += [
+                    (follower, IdCountLedger.Reason.FOLLOW_PLAN)
+                    for follower in followers[app.contract_id]
+                    if follower.id_count != new_count
+                ]
+            for line, reason in targets:
+                ledger.append(
+                    ledger_row(
+                        line=line,
+                        count=new_count,
+                        reason=reason,
+                        effective_at=ln.effective_at or now,
+                        application=app,
+                        actor=actor,
+                    )
                 )
-            )
-            changed[cl.pk] = cl
-            if cl.item == ContractLine.Item.PLAN and service == "google_workspace":
-                for follower in followers[app.contract_id]:  # IDC-12
-                    if follower.id_count != new_count:
-                        ledger.append(
-                            ledger_row(
-                                line=follower,
-                                count=new_count,
-                                reason=IdCountLedger.Reason.FOLLOW_PLAN,
-                                effective_at=when,
-                                application=app,
-                                actor=actor,
-                            )
-                        )
-                        changed[follower.pk] = follower
+                changed[line.pk] = line
             ln.applied_at = now
             applied_line_ids.append(ln.pk)
         due_by_app[app.pk] = due

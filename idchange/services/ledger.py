@@ -39,25 +39,10 @@ def ledger_row(
     return row
 
 
-def append_ledger(
-    *,
-    line: ContractLine,
-    count: int,
-    reason: str,
-    effective_at: datetime,
-    application: IdChangeApplication | None = None,
-    actor: Any = None,
-) -> IdCountLedger:
-    row = ledger_row(
-        line=line,
-        count=count,
-        reason=reason,
-        effective_at=effective_at,
-        application=application,
-        actor=actor,
-    )
+def append_ledger(row: IdCountLedger) -> IdCountLedger:
+    """Save one row from ``ledger_row`` with its line's cached count."""
     row.save()
-    line.save(update_fields=["id_count"])
+    row.line.save(update_fields=["id_count"])
     return row
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from idchange.models import ContractLine, IdCountLedger
-from idchange.services.ledger import append_ledger, refresh_contract_cache
+from idchange.services.ledger import append_ledger, ledger_row, refresh_contract_cache
 from tenants.models import Contract
 
 
@@ -41,6 +41,8 @@ def add_contract_line(
     )
     line.full_clean(validate_constraints=False)
     line.save()
-    append_ledger(line=line, count=count, reason=IdCountLedger.Reason.INITIAL, effective_at=now)
+    append_ledger(
+        ledger_row(line=line, count=count, reason=IdCountLedger.Reason.INITIAL, effective_at=now)
+    )
     refresh_contract_cache(contract.pk)
     return line

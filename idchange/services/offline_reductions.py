@@ -12,7 +12,7 @@ from audit.services import record
 from idchange import rules
 from idchange.models import ContractLine, IdCountLedger, OfflineReduction
 from idchange.services.errors import E_NOT_PENDING, E_OFFLINE_INVALID, IdChangeError
-from idchange.services.ledger import append_ledger, refresh_contract_cache
+from idchange.services.ledger import append_ledger, ledger_row, refresh_contract_cache
 from tenants.models import Contract
 
 
@@ -62,11 +62,13 @@ def reflect_offline_reduction(
     if new_count < 1:
         raise IdChangeError(rules.E_RESULT_BELOW_ONE, line_id=line.pk)
     append_ledger(
-        line=line,
-        count=new_count,
-        reason=IdCountLedger.Reason.OFFLINE_REDUCTION,
-        effective_at=now,
-        actor=actor,
+        ledger_row(
+            line=line,
+            count=new_count,
+            reason=IdCountLedger.Reason.OFFLINE_REDUCTION,
+            effective_at=now,
+            actor=actor,
+        )
     )
     refresh_contract_cache(red.contract_id)
     red.status = OfflineReduction.Status.REFLECTED

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import wraps
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -8,43 +11,47 @@ from django.utils import timezone
 register = template.Library()
 
 
+def _blank_for_none(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Every filter here shows nothing for a missing value."""
+
+    @wraps(format_value)
+    def wrapper(value: Any) -> str:
+        return "" if value is None else format_value(value)
+
+    return wrapper
+
+
 @register.filter
-def yen(value: int | None) -> str:
-    """1234 → "1,234 円", with a sign for changes when asked via ``signed_yen``."""
-    if value is None:
-        return ""
+@_blank_for_none
+def yen(value: int) -> str:
+    """1234 → "1,234 円"; ``signed_yen`` for changes."""
     return f"{value:,} 円"
 
 
 @register.filter
-def signed_yen(value: int | None) -> str:
-    if value is None:
-        return ""
+@_blank_for_none
+def signed_yen(value: int) -> str:
     return f"{value:+,} 円"
 
 
 @register.filter
-def signed(value: int | None) -> str:
-    if value is None:
-        return ""
+@_blank_for_none
+def signed(value: int) -> str:
     return f"{value:+d}"
 
 
 @register.filter
-def jst(value: datetime | None) -> str:
+@_blank_for_none
+def jst(value: datetime) -> str:
     """An instant in Japan time, e.g. 2026/06/01 12:00."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{local:%Y/%m/%d %H:%M}"
+    return f"{timezone.localtime(value):%Y/%m/%d %H:%M}"
 
 
 @register.filter
-def jst_end(value: datetime | None) -> str:
+@_blank_for_none
+def jst_end(value: datetime) -> str:
     """The end of a window: 00:00 reads as 24:00 of the previous day, as the
     manual writes it (「5 営業日目の 24:00」)."""
-    if value is None:
-        return ""
     local = timezone.localtime(value)
     if local.time() == time(0):
         prev = local - timedelta(days=1)
@@ -53,7 +60,6 @@ def jst_end(value: datetime | None) -> str:
 
 
 @register.filter
+@_blank_for_none
 def month_label(value) -> str:  # noqa: ANN001 - a date
-    if value is None:
-        return ""
     return f"{value.year}年{value.month}月"

@@ -11,7 +11,7 @@ from idchange import rules
 from idchange.models import IdChangeApplication, IdCountLedger
 from idchange.services.apply import apply_id_change
 from idchange.services.errors import E_UNKNOWN_LINE, IdChangeError
-from idchange.services.ledger import append_ledger
+from idchange.services.ledger import append_ledger, ledger_row
 from idchange.services.offline_reductions import (
     reflect_offline_reduction,
     register_offline_reduction,
@@ -193,7 +193,7 @@ def test_m365_all_plans_to_zero_without_nce(m365, alice, now):
     contract, lines = m365
     with operator_scope():
         nce = lines["nce"]
-        append_ledger(line=nce, count=0, reason="operator", effective_at=now)
+        append_ledger(ledger_row(line=nce, count=0, reason="operator", effective_at=now))
     with pytest.raises(IdChangeError) as exc:
         _submit(contract, {lines["e3"].pk: -10, lines["option"].pk: -4}, "next_month", alice, now)
     assert exc.value.code == rules.E_ALL_PLANS_ZERO

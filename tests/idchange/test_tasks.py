@@ -15,7 +15,7 @@ from idchange.models import ContractLine, IdChangeApplication, IdCountLedger
 from idchange.services.apply import apply_id_change
 from idchange.services.errors import IdChangeError
 from idchange.services.job import apply_due_applications
-from idchange.services.ledger import append_ledger
+from idchange.services.ledger import append_ledger, ledger_row
 from idchange.services.submit import submit_id_change
 from notifications.models import OutboxMessage
 from tenants.models import Contract
@@ -177,7 +177,7 @@ def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
         IdChangeApplication.objects.filter(pk=bad.pk).delete()
     bad = _submit(bad.contract, -5, "this_month", alice, now)
     with tenant_scope(tenant_a.pk):
-        append_ledger(line=line, count=3, reason="operator", effective_at=now)
+        append_ledger(ledger_row(line=line, count=3, reason="operator", effective_at=now))
 
     assert tasks.apply_due_changes(now=now.isoformat()) == 1
     with operator_scope():
@@ -195,7 +195,7 @@ def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
         with pytest.raises(IdChangeError) as exc:
             apply_id_change(application=bad, actor=operator, now=now)
         assert exc.value.code == "E_RESULT_BELOW_ONE"
-        append_ledger(line=line, count=10, reason="operator", effective_at=now)
+        append_ledger(ledger_row(line=line, count=10, reason="operator", effective_at=now))
         apply_id_change(application=bad, actor=operator, now=now)
         bad.refresh_from_db()
         assert (bad.status, bad.hold_reason, bad.held_at) == ("processing", "", None)
