@@ -12,7 +12,7 @@ class PortalBackend(ModelBackend):
     """Authenticates by login ID and password, knowing the portal's statuses.
 
     Only 有効 accounts (and operators) may log in. The checks, the failure
-    count and lockout live in ``accounts.services.auth.authenticate_login``
+    count and lockout live in ``accounts.services.login.authenticate_login``
     (one password hash per attempt, also for unknown IDs, so timing does not
     reveal whether an ID exists); this backend lets Django admin's login use
     the same rules.
@@ -27,7 +27,7 @@ class PortalBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        from accounts.services.auth import authenticate_login
+        from accounts.services.login import authenticate_login
 
         ip = request.META.get("REMOTE_ADDR") if request is not None else None
         outcome = authenticate_login(login_id=username, password=password, ip_address=ip)

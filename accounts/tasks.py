@@ -9,13 +9,13 @@ from tenants.tasks import TenantTask
 
 @shared_task(base=TenantTask, acks_late=True)
 def validate_user_import(upload_id: int, *, tenant_id: int) -> None:
-    from accounts.services.users import validate_import
+    from accounts.services.user_imports import validate_import
 
     validate_import(upload_id=upload_id)
 
 
 @shared_task(base=TenantTask, acks_late=True)
 def apply_user_import(upload_id: int, actor_id: int, *, tenant_id: int) -> None:
-    from accounts.services.users import apply_import
+    from accounts.services.user_imports import apply_import
 
     apply_import(upload_id=upload_id, actor_id=actor_id)

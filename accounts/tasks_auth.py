@@ -9,6 +9,6 @@ from celery import shared_task
 @shared_task
 def purge_stale_security_rows() -> dict[str, int]:
     """Daily beat job: finished tokens, stale failure counters, dead sessions."""
-    from accounts.services.auth import purge_stale_security_rows as purge
+    from accounts.services.housekeeping import purge_stale_security_rows as purge
 
     return purge()

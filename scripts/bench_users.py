@@ -276,7 +276,7 @@ def bench_import(tenant, admin, rows: int) -> None:  # noqa: ANN001
     from django.db import connection
 
     print(f"\nユーザ一括追加／変更: {rows:,} new rows")
-    from accounts.services import users as user_services
+    from accounts.services import user_imports
     from accounts.users import csv as user_csv
     from tenants.scoping import tenant_scope
 
@@ -286,14 +286,14 @@ def bench_import(tenant, admin, rows: int) -> None:  # noqa: ANN001
         for i in range(rows)
     ]
     content = ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    user_services.IMPORT_SYNC_MAX_ROWS = 10**9  # time the work itself, not the broker
+    user_imports.IMPORT_SYNC_MAX_ROWS = 10**9  # time the work itself, not the broker
     with tenant_scope(tenant):
         t = time.perf_counter()
-        upload = user_services.start_import(tenant=tenant, actor=admin, filename="bench.csv", content=content)
+        upload = user_imports.start_import(tenant=tenant, actor=admin, filename="bench.csv", content=content)
         dry_s = time.perf_counter() - t
         assert upload.status == "valid", upload.errors[:3]
         t = time.perf_counter()
-        upload = user_services.request_apply(upload=upload, actor=admin)
+        upload = user_imports.request_apply(upload=upload, actor=admin)
         apply_s = time.perf_counter() - t
         assert upload.status == "done"
     from django.utils import timezone

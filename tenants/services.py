@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginId, User
-from accounts.services.auth import issue_setup_link
+from accounts.services.registration import issue_setup_link
 from accounts.users.validators import validate_mail_address, validate_person_name
 from audit.services import record
 from notifications.services import send_mail
@@ -143,7 +143,7 @@ def open_tenant(
 def resend_opening_setup(*, tenant: Tenant, actor: Any, now: datetime | None = None) -> User:
     """A fresh setup mail to the tenant's representative admin who has not
     finished initial registration (the older link stops working)."""
-    from accounts.services.auth import send_setup_mail
+    from accounts.services.registration import send_setup_mail
 
     admin = User.all_objects.filter(tenant=tenant, is_representative=True).first()
     if admin is None or admin.status != User.Status.PENDING:

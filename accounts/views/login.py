@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginIdForm, PasswordLoginForm
-from accounts.services import auth
+from accounts.services.login import authenticate_login, record_login, record_logout
 
 SESSION_LOGIN_ID = "login_id"
 SESSION_NEXT = "login_next"
@@ -118,7 +118,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = PasswordLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = auth.authenticate_login(
+        outcome = authenticate_login(
             login_id=login_id,
             password=form.cleaned_data["password"],
             ip_address=_client_ip(request),
@@ -129,7 +129,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)  # rotates the session key
             for key in (SESSION_NEXT, SESSION_ALIAS):
                 request.session.pop(key, None)
-            auth.record_login(user=user, ip_address=_client_ip(request))
+            record_login(user=user, ip_address=_client_ip(request))
             if user.must_change_password:
                 # AUTH-11: the change screen comes before anything else.
                 return redirect("accounts:password_change")
@@ -145,7 +145,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        auth.record_logout(user=request.user, ip_address=_client_ip(request))
+        record_logout(user=request.user, ip_address=_client_ip(request))
     logout(request)
     messages.info(request, _("ログアウトしました。"))
     return redirect("accounts:login")

@@ -27,7 +27,13 @@ from accounts.forms import (
     PasswordChangeForm,
 )
 from accounts.models import AccountToken, User
-from accounts.services import auth
+from accounts.services.errors import AccountError
+from accounts.services.notification_email import (
+    confirm_notification_email_change,
+    request_notification_email_change,
+)
+from accounts.services.passwords import reset_password, send_password_reset_mail, set_password
+from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
 from accounts.views.login import SESSION_LOGIN_ID
 
 SESSION_RESET_TOKEN = "password_reset_token_id"
@@ -48,17 +54,17 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
         )
         try:
             if user is None:
-                raise auth.AccountError(NOT_AVAILABLE)
+                raise AccountError(NOT_AVAILABLE)
             purpose = (
                 AccountToken.Purpose.SETUP
                 if user.status == User.Status.PENDING
                 else AccountToken.Purpose.PASSWORD_RESET
             )
-            if user.status == User.Status.SUSPENDED or not auth.recently_mailed(
+            if user.status == User.Status.SUSPENDED or not recently_mailed(
                 user=user, purpose=purpose
             ):
-                auth.send_password_reset_mail(user=user, actor=None)
-        except auth.AccountError:
+                send_password_reset_mail(user=user, actor=None)
+        except AccountError:
             form.add_error(None, _("ご指定のアカウント情報が取得できません。"))
         else:
             return redirect("accounts:password_reset_sent")
@@ -73,7 +79,7 @@ def password_reset_sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
-    found = auth.find_valid_token(token, purpose=AccountToken.Purpose.PASSWORD_RESET)
+    found = find_valid_token(token, purpose=AccountToken.Purpose.PASSWORD_RESET)
     request.session.pop(SESSION_RESET_TOKEN, None)
     if found is None:
         return render(request, "accounts/password_reset_invalid.html", status=410)
@@ -85,7 +91,7 @@ def password_reset_link(request: HttpRequest, token: str) -> HttpResponse:
 def password_reset_set(request: HttpRequest) -> HttpResponse:
     token_id = request.session.get(SESSION_RESET_TOKEN)
     token = (
-        auth.get_open_token(token_id, purpose=AccountToken.Purpose.PASSWORD_RESET)
+        get_open_token(token_id, purpose=AccountToken.Purpose.PASSWORD_RESET)
         if token_id
         else None
     )
@@ -94,10 +100,10 @@ def password_reset_set(request: HttpRequest) -> HttpResponse:
     form = NewPasswordForm(request.POST or None, user=token.user)
     if request.method == "POST" and form.is_valid():
         try:
-            user = auth.reset_password(token=token, raw_password=form.cleaned_data["password1"])
+            user = reset_password(token=token, raw_password=form.cleaned_data["password1"])
         except ValidationError as exc:
             form.add_error("password1", exc)
-        except auth.AccountError:
+        except AccountError:
             request.session.pop(SESSION_RESET_TOKEN, None)
             return render(request, "accounts/password_reset_invalid.html", status=410)
         else:
@@ -120,7 +126,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            auth.set_password(
+            set_password(
                 user=user,
                 raw_password=form.cleaned_data["password1"],
                 actor=user,
@@ -142,7 +148,7 @@ def notification_email_change(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = NotificationEmailChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        auth.request_notification_email_change(
+        request_notification_email_change(
             user=user, new_email=form.cleaned_data["notification_email"]
         )
         messages.success(
@@ -175,13 +181,13 @@ def notification_email_confirm(request: HttpRequest, token: str) -> HttpResponse
     """Opening the link is enough: it could only reach the new address. A
     GET shows a 完了 button; the change happens on POST, so that mail
     scanners that prefetch links do not confirm on the person's behalf."""
-    found = auth.find_valid_token(token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
+    found = find_valid_token(token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
     if found is None:
         return render(request, "accounts/notification_email_invalid.html", status=410)
     if request.method == "POST":
         try:
-            auth.confirm_notification_email_change(token=found)
-        except auth.AccountError:
+            confirm_notification_email_change(token=found)
+        except AccountError:
             return render(request, "accounts/notification_email_invalid.html", status=410)
         return render(
             request, "accounts/notification_email_done.html", {"new_email": found.new_email}

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginIdRequestForm, NewPasswordForm, NotificationEmailForm
 from accounts.models import AccountToken, User
-from accounts.services import auth
+from accounts.services.errors import AccountError
+from accounts.services.registration import complete_setup, send_setup_mail
+from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
 from accounts.views.login import SESSION_LOGIN_ID
 
 SESSION_TOKEN = "setup_token_id"
@@ -32,7 +34,7 @@ def _open_token(request: HttpRequest) -> AccountToken | None:
     token_id = request.session.get(SESSION_TOKEN)
     if not token_id:
         return None
-    return auth.get_open_token(token_id, purpose=AccountToken.Purpose.SETUP)
+    return get_open_token(token_id, purpose=AccountToken.Purpose.SETUP)
 
 
 def _clear(request: HttpRequest) -> None:
@@ -43,7 +45,7 @@ def _clear(request: HttpRequest) -> None:
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def setup_link(request: HttpRequest, token: str) -> HttpResponse:
-    found = auth.find_valid_token(token, purpose=AccountToken.Purpose.SETUP)
+    found = find_valid_token(token, purpose=AccountToken.Purpose.SETUP)
     if found is None or found.user.status != User.Status.PENDING:
         _clear(request)
         return redirect("accounts:setup_invalid")
@@ -92,10 +94,10 @@ def setup_confirm(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:setup_email")
     if request.method == "POST":
         try:
-            user = auth.complete_setup(
+            user = complete_setup(
                 token=token, password_hash=password_hash, notification_email=email
             )
-        except auth.AccountError:
+        except AccountError:
             _clear(request)
             return redirect("accounts:setup_invalid")
         _clear(request)
@@ -128,10 +130,10 @@ def setup_invalid(request: HttpRequest) -> HttpResponse:
             user is not None
             and user.status == User.Status.PENDING
             and user.is_active
-            and not auth.recently_mailed(user=user, purpose=AccountToken.Purpose.SETUP)
+            and not recently_mailed(user=user, purpose=AccountToken.Purpose.SETUP)
         ):
             with transaction.atomic():
-                auth.send_setup_mail(user=user, actor=None)
+                send_setup_mail(user=user, actor=None)
         return render(request, "accounts/setup_resent.html")
     return render(
         request,

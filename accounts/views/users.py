@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.permissions import tenant_role_required
-from accounts.services import users as user_services
+from accounts.services import user_accounts, user_deletion, user_security
 from accounts.users.forms import PasswordMethod, UserAddForm, UserSearchForm
 from portal.http import TenantRequest
 
@@ -158,14 +158,14 @@ def bulk_delete(request: TenantRequest) -> HttpResponse:
         messages.error(request, _("ユーザを選択してください。"))
         return redirect(list_url(request))
     if request.method == "POST":
-        result = user_services.delete_users(tenant=request.tenant, actor=request.user, user_ids=[u.pk for u in users])
+        result = user_deletion.delete_users(tenant=request.tenant, actor=request.user, user_ids=[u.pk for u in users])
         set_selected(request, [pk for pk in get_selected(request) if pk not in {u.pk for u in users}])
         return render(
             request, "users/bulk_result.html",
             {"title": _("選択ユーザを削除"), "done_label": _("削除したユーザ"), "result": result,
              "back_url": list_url(request)},
         )
-    rows = [(u, user_services.deletion_refusal(user=u, actor=request.user)) for u in users]
+    rows = [(u, user_deletion.deletion_refusal(user=u, actor=request.user)) for u in users]
     return render(
         request, "users/bulk_confirm.html",
         {"title": _("選択ユーザを削除"), "rows": rows, "action_label": _("削除"), "danger": True,
@@ -182,7 +182,7 @@ def bulk_password_reset(request: TenantRequest) -> HttpResponse:
         messages.error(request, _("ユーザを選択してください。"))
         return redirect(list_url(request))
     if request.method == "POST":
-        result = user_services.reset_passwords(
+        result = user_security.reset_passwords(
             tenant=request.tenant, actor=request.user, user_ids=[u.pk for u in users]
         )
         return render(
@@ -208,7 +208,7 @@ def user_add(request: TenantRequest) -> HttpResponse:
         if request.POST.get("step") == "confirm":
             data = form.cleaned_data
             try:
-                user = user_services.create_user(
+                user = user_accounts.create_user(
                     tenant=request.tenant,
                     actor=request.user,
                     data=data,

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts import selectors
 from accounts.models import UserImport
 from accounts.permissions import tenant_role_required
-from accounts.services import users as user_services
+from accounts.services import user_imports
+from accounts.services.errors import UserAdminError
 from accounts.users import csv as user_csv
 from accounts.users.forms import CsvUploadForm
 from accounts.views.users import get_selected, list_url
@@ -65,7 +66,7 @@ def import_upload(request: TenantRequest) -> HttpResponse:
     form = CsvUploadForm(request.POST, request.FILES) if request.method == "POST" else CsvUploadForm()
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        upload = user_services.start_import(
+        upload = user_imports.start_import(
             tenant=request.tenant, actor=request.user, filename=f.name, content=f.read()
         )
         return redirect("users:import_detail", pk=upload.pk)
@@ -78,7 +79,7 @@ def import_upload(request: TenantRequest) -> HttpResponse:
             "columns": IMPORT_COLUMN_HELP,
             "recent": recent,
             "back_url": list_url(request),
-            "sync_max": user_services.IMPORT_SYNC_MAX_ROWS,
+            "sync_max": user_imports.IMPORT_SYNC_MAX_ROWS,
         },
     )
 
@@ -120,7 +121,7 @@ def import_status(request: TenantRequest, pk: int) -> JsonResponse:
     if upload.status == UserImport.Status.APPLYING:
         from django.core.cache import cache
 
-        processed = max(processed, int(cache.get(user_services.progress_key(upload.pk)) or 0))
+        processed = max(processed, int(cache.get(user_imports.progress_key(upload.pk)) or 0))
     return JsonResponse(
         {
             "status": upload.status,
@@ -138,8 +139,8 @@ def import_status(request: TenantRequest, pk: int) -> JsonResponse:
 def import_apply(request: TenantRequest, pk: int) -> HttpResponse:
     upload = _upload(request, pk)
     try:
-        upload = user_services.request_apply(upload=upload, actor=request.user)
-    except user_services.UserAdminError as exc:
+        upload = user_imports.request_apply(upload=upload, actor=request.user)
+    except UserAdminError as exc:
         messages.error(request, str(exc))
     else:
         if upload.status == UserImport.Status.DONE:

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts import selectors
 from accounts.models import User
 from accounts.permissions import tenant_role_required
-from accounts.services import users as user_services
+from accounts.services import service_registrations, user_accounts, user_deletion, user_security
+from accounts.services.errors import UserAdminError
 from accounts.users.forms import ReceiveSettingForm, StatusForm, UserForm
 from accounts.views.users import list_url
 from portal.http import TenantRequest
@@ -38,13 +39,13 @@ def user_detail(request: TenantRequest, pk: int) -> HttpResponse:
         _ctx(
             request, user, "basic",
             memberships=memberships,
-            deletion_refusal=user_services.deletion_refusal(user=user, actor=request.user),
+            deletion_refusal=user_deletion.deletion_refusal(user=user, actor=request.user),
         ),
     )
 
 
 def _initial(user: User) -> dict[str, Any]:
-    initial = {k: getattr(user, k) for k in user_services.PROFILE_FIELDS}
+    initial = {k: getattr(user, k) for k in user_accounts.PROFILE_FIELDS}
     memberships = list(user.memberships.all())
     initial["organizations"] = [m.organization_id for m in memberships]
     initial["primary_organization"] = next((m.organization_id for m in memberships if m.is_primary), None)
@@ -59,11 +60,11 @@ def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         if request.POST.get("step") == "confirm":
             try:
-                user_services.update_user(user=user, actor=request.user, data=form.cleaned_data)
+                user_accounts.update_user(user=user, actor=request.user, data=form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
-            except user_services.UserAdminError as exc:
+            except UserAdminError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("ユーザ情報を変更しました。"))
@@ -85,8 +86,8 @@ def user_status(request: TenantRequest, pk: int) -> HttpResponse:
     form = StatusForm(request.POST if request.method == "POST" else None, initial={"status": initial_status})
     if request.method == "POST" and form.is_valid():
         try:
-            user_services.set_status(user=user, actor=request.user, status=form.cleaned_data["status"])
-        except user_services.UserAdminError as exc:
+            user_accounts.set_status(user=user, actor=request.user, status=form.cleaned_data["status"])
+        except UserAdminError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("ステータスを変更しました。"))
@@ -98,7 +99,7 @@ def _simple_action(request: TenantRequest, pk: int, action: Any, success: str) -
     user = _user(request, pk)
     try:
         action(user=user, actor=request.user)
-    except user_services.UserAdminError as exc:
+    except UserAdminError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
@@ -108,30 +109,30 @@ def _simple_action(request: TenantRequest, pk: int, action: Any, success: str) -
 @tenant_role_required("admin")
 @require_POST
 def user_unlock(request: TenantRequest, pk: int) -> HttpResponse:
-    return _simple_action(request, pk, user_services.unlock_user, _("アカウントロックを解除しました。"))
+    return _simple_action(request, pk, user_security.unlock_user, _("アカウントロックを解除しました。"))
 
 
 @tenant_role_required("admin")
 @require_POST
 def user_password_reset(request: TenantRequest, pk: int) -> HttpResponse:
     return _simple_action(
-        request, pk, user_services.send_password_reset, _("パスワード再設定メールを送信しました。")
+        request, pk, user_security.send_password_reset, _("パスワード再設定メールを送信しました。")
     )
 
 
 @tenant_role_required("admin")
 @require_POST
 def user_setup_mail(request: TenantRequest, pk: int) -> HttpResponse:
-    return _simple_action(request, pk, user_services.resend_setup_mail, _("初期設定依頼メールを送信しました。"))
+    return _simple_action(request, pk, user_security.resend_setup_mail, _("初期設定依頼メールを送信しました。"))
 
 
 @tenant_role_required("admin")
 def user_delete(request: TenantRequest, pk: int) -> HttpResponse:
     """ユーザ削除 with a confirmation; refused for oneself and the representative (USER-8)."""
     user = _user(request, pk)
-    refusal = user_services.deletion_refusal(user=user, actor=request.user)
+    refusal = user_deletion.deletion_refusal(user=user, actor=request.user)
     if request.method == "POST" and refusal is None:
-        user_services.delete_users(tenant=request.tenant, actor=request.user, user_ids=[user.pk])
+        user_deletion.delete_users(tenant=request.tenant, actor=request.user, user_ids=[user.pk])
         messages.success(request, _("ユーザ %(id)s を削除しました。") % {"id": user.email})
         return redirect(list_url(request))
     if request.method == "POST":
@@ -158,7 +159,7 @@ def _field_rows(user: User, contract: Any, values: dict[str, Any]) -> list[dict[
     for spec in contract.service.user_fields or []:
         name = spec["name"]
         auto = bool(spec.get("auto"))
-        value = user_services.auto_value(user=user, contract=contract, spec=spec) if auto else values.get(name, "")
+        value = service_registrations.auto_value(user=user, contract=contract, spec=spec) if auto else values.get(name, "")
         rows.append({"name": name, "label": spec.get("label", name), "required": bool(spec.get("required")),
                      "auto": auto, "value": value, "input_name": f"f_{name}"})
     return rows
@@ -176,14 +177,14 @@ def user_service_register(request: TenantRequest, pk: int, contract_pk: int) -> 
         rows = _field_rows(user, contract, submitted)
         errors: dict[str, list[str]] = {}
         try:
-            user_services.service_values(user=user, contract=contract, submitted=submitted)
+            service_registrations.service_values(user=user, contract=contract, submitted=submitted)
         except ValidationError as exc:
             errors = exc.message_dict
         for row in rows:
             row["errors"] = errors.get(row["name"], [])
         if not errors and "back" not in request.POST:
             if request.POST.get("step") == "confirm":
-                user_services.register_service(user=user, contract=contract, actor=request.user, values=submitted)
+                service_registrations.register_service(user=user, contract=contract, actor=request.user, values=submitted)
                 messages.success(
                     request, _("%(service)s を登録しました。") % {"service": contract.service.name}
                 )
@@ -208,7 +209,7 @@ def user_service_remove(request: TenantRequest, pk: int, contract_pk: int) -> Ht
     if registration is None:
         raise Http404
     if request.method == "POST":
-        user_services.unregister_service(user=user, contract=contract, actor=request.user)
+        service_registrations.unregister_service(user=user, contract=contract, actor=request.user)
         messages.success(request, _("%(service)s の登録を削除しました。") % {"service": contract.service.name})
         return redirect("users:services", pk=user.pk)
     return render(
@@ -224,7 +225,7 @@ def user_receive(request: TenantRequest, pk: int) -> HttpResponse:
     user = _user(request, pk)
     rows = [
         {"kind": kind, "label": label, "value": getattr(user, field_name)}
-        for kind, (field_name, label) in user_services.RECEIVE_SETTINGS.items()
+        for kind, (field_name, label) in user_accounts.RECEIVE_SETTINGS.items()
     ]
     return render(request, "users/receive.html", _ctx(request, user, "receive", rows=rows))
 
@@ -233,13 +234,13 @@ def user_receive(request: TenantRequest, pk: int) -> HttpResponse:
 def user_receive_edit(request: TenantRequest, pk: int, kind: str) -> HttpResponse:
     """設定 → 受信する/受信しない → 完了."""
     user = _user(request, pk)
-    if kind not in user_services.RECEIVE_SETTINGS:
+    if kind not in user_accounts.RECEIVE_SETTINGS:
         raise Http404
-    field_name, label = user_services.RECEIVE_SETTINGS[kind]
+    field_name, label = user_accounts.RECEIVE_SETTINGS[kind]
     form = ReceiveSettingForm(request.POST if request.method == "POST" else None, initial={"value": "1" if getattr(user, field_name) else "0"})
     form.fields["value"].label = label
     if request.method == "POST" and form.is_valid():
-        user_services.set_receive_setting(user=user, actor=request.user, kind=kind, receive=form.cleaned_data["value"])
+        user_accounts.set_receive_setting(user=user, actor=request.user, kind=kind, receive=form.cleaned_data["value"])
         messages.success(request, _("%(label)sの受信設定を変更しました。") % {"label": label})
         return redirect("users:receive", pk=user.pk)
     return render(request, "users/receive_edit.html", _ctx(request, user, "receive", form=form, label=label))

@@ -1,4 +1,4 @@
-"""The account-security services other apps call (accounts.services.auth)."""
+"""The account-security services other apps call (accounts.services: registration, tokens, passwords, lockout, sessions)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.models import AccountToken, LoginFailureCounter, PasswordHistory, User, UserSession
-from accounts.services import auth
+from accounts.services.errors import AccountError
+from accounts.services.lockout import unlock
+from accounts.services.passwords import set_password
+from accounts.services.registration import send_setup_mail, setup_link_expiry
+from accounts.services.sessions import end_sessions
+from accounts.services.tokens import find_valid_token, hash_token, issue_token
 from audit.models import AuditEntry
 from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope
@@ -46,31 +51,31 @@ def test_send_setup_mail_issues_a_hashed_token_and_mails_the_notification_addres
 ):
     """AUTH-2: the mail goes to the notification address; only a hash is stored."""
     with django_capture_on_commit_callbacks(execute=True):
-        auth.send_setup_mail(user=pending, actor=alice)
+        send_setup_mail(user=pending, actor=alice)
     token = AccountToken.objects.get(user=pending)
     (message,) = _outbox("account_setup")
     assert message.to == ["notify@a.example.com"]
     assert message.tenant_id == pending.tenant_id
     raw = message.body.split("/setup/")[1].split("/")[0]
-    assert token.token_hash == auth.hash_token(raw) and raw not in token.token_hash
+    assert token.token_hash == hash_token(raw) and raw not in token.token_hash
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["notify@a.example.com"]
     assert _audit("accounts.setup_mail.sent")[0].actor_id == alice.pk
 
 
 def test_a_new_setup_mail_revokes_the_older_link(pending, alice):
     """AUTH-2: a new link invalidates older ones."""
-    auth.send_setup_mail(user=pending, actor=alice)
-    auth.send_setup_mail(user=pending, actor=alice)
+    send_setup_mail(user=pending, actor=alice)
+    send_setup_mail(user=pending, actor=alice)
     first, second = _outbox("account_setup")
     raw_first = first.body.split("/setup/")[1].split("/")[0]
     raw_second = second.body.split("/setup/")[1].split("/")[0]
-    assert auth.find_valid_token(raw_first, purpose="setup") is None
-    assert auth.find_valid_token(raw_second, purpose="setup").user == pending
+    assert find_valid_token(raw_first, purpose="setup") is None
+    assert find_valid_token(raw_second, purpose="setup").user == pending
 
 
 def test_send_setup_mail_refuses_an_active_user(alice):
-    with pytest.raises(auth.AccountError):
-        auth.send_setup_mail(user=alice, actor=alice)
+    with pytest.raises(AccountError):
+        send_setup_mail(user=alice, actor=alice)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +91,7 @@ def test_send_setup_mail_refuses_an_active_user(alice):
 )
 def test_setup_link_expiry_counts_the_sending_day_in_jst(sent, last_valid):
     """AUTH-2: sent on day D (JST), valid through 23:59:59 JST of D+6."""
-    expiry = auth.setup_link_expiry(sent)
+    expiry = setup_link_expiry(sent)
     assert expiry >= last_valid
     assert (expiry - last_valid).total_seconds() < 1
 
@@ -100,7 +105,7 @@ def test_set_password_validates_records_history_and_ends_sessions(
     key = client.session.session_key
     assert UserSession.objects.filter(user=bob, session_key=key).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        auth.set_password(user=bob, raw_password="NewPass2027", actor=alice, force_change=True)
+        set_password(user=bob, raw_password="NewPass2027", actor=alice, force_change=True)
     bob.refresh_from_db()
     assert bob.check_password("NewPass2027") and bob.must_change_password
     history = list(PasswordHistory.objects.filter(user=bob).order_by("-created_at", "-pk"))
@@ -113,7 +118,7 @@ def test_set_password_validates_records_history_and_ends_sessions(
 
 def test_set_password_rejects_breaking_rules_and_changes_nothing(bob, alice):
     with pytest.raises(ValidationError) as exc:
-        auth.set_password(user=bob, raw_password="short", actor=alice)
+        set_password(user=bob, raw_password="short", actor=alice)
     codes = {e.code for e in exc.value.error_list}
     assert codes == {"password_needs_letter_and_digit", "password_length"}
     bob.refresh_from_db()
@@ -126,13 +131,13 @@ def test_unlock_restores_a_locked_account(bob, alice):
     User.all_objects.filter(pk=bob.pk).update(status=User.Status.LOCKED)
     LoginFailureCounter.objects.create(user=bob, failures=10, window_started_at=bob.date_joined)
     bob.refresh_from_db()
-    auth.unlock(user=bob, actor=alice)
+    unlock(user=bob, actor=alice)
     bob.refresh_from_db()
     assert bob.status == User.Status.ACTIVE
     assert not LoginFailureCounter.objects.filter(user=bob).exists()
     assert _audit("accounts.user.unlocked")[0].actor_id == alice.pk
-    with pytest.raises(auth.AccountError):
-        auth.unlock(user=bob, actor=alice)
+    with pytest.raises(AccountError):
+        unlock(user=bob, actor=alice)
 
 
 def test_end_sessions_keeps_the_named_one(bob):
@@ -140,7 +145,7 @@ def test_end_sessions_keeps_the_named_one(bob):
     for c in clients:
         c.force_login(bob)
     keep = clients[0].session.session_key
-    assert auth.end_sessions(user=bob, except_session_key=keep) == 1
+    assert end_sessions(user=bob, except_session_key=keep) == 1
     assert clients[0].get("/home/").status_code == 200
     assert clients[1].get("/home/").status_code == 302
 
@@ -155,8 +160,8 @@ def test_purge_removes_only_stale_security_rows(bob, pending):
 
     now = timezone.now()
     old = now - timedelta(days=31)
-    auth.issue_token(user=pending, purpose="setup", expires_at=old, now=old - timedelta(days=7))
-    auth.issue_token(user=pending, purpose="password_reset", expires_at=now + timedelta(hours=1), now=now)
+    issue_token(user=pending, purpose="setup", expires_at=old, now=old - timedelta(days=7))
+    issue_token(user=pending, purpose="password_reset", expires_at=now + timedelta(hours=1), now=now)
     LoginFailureCounter.objects.create(user=bob, failures=3, window_started_at=now - timedelta(hours=1))
     live = Client()
     live.force_login(bob)

@@ -9,8 +9,10 @@ import pytest
 from django.db import transaction
 
 from accounts.models import AccountToken, User
-from accounts.services import auth
-from accounts.services import users as user_services
+from accounts.services import user_imports, user_security
+from accounts.services.errors import AccountError
+from accounts.services.registration import send_setup_mail, send_setup_mails
+from accounts.services.tokens import find_valid_token
 from accounts.users import csv as user_csv
 from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
@@ -44,18 +46,18 @@ def test_user6_import_apply_runs_a_constant_number_of_queries(
     """USER-6 / AUTH-2: the apply of N new users (setup mails included) takes
     the same bounded number of queries for 50 and for 500 rows."""
     with tenant_scope(tenant_a):
-        upload = user_services.start_import(tenant=tenant_a, actor=alice, filename="u.csv", content=_csv(rows))
+        upload = user_imports.start_import(tenant=tenant_a, actor=alice, filename="u.csv", content=_csv(rows))
         assert upload.status == "valid"
         with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(
             IMPORT_APPLY_MAX_QUERIES
         ):
-            upload = user_services.request_apply(upload=upload, actor=alice)
+            upload = user_imports.request_apply(upload=upload, actor=alice)
     assert upload.status == "done" and upload.to_add == rows
     mails = outbox("account_setup")
     assert len(mails) == rows
     assert mails[0].to == ["notify0000@a.example.com"]
     raw = re.search(r"/setup/([\w-]+)/", mails[0].body).group(1)  # only the hash is stored
-    assert auth.find_valid_token(raw, purpose=AccountToken.Purpose.SETUP).user.email == "new0000@a.example.com"
+    assert find_valid_token(raw, purpose=AccountToken.Purpose.SETUP).user.email == "new0000@a.example.com"
     assert len(_tokens(purpose=AccountToken.Purpose.SETUP)) == rows
     assert len(audit("accounts.setup_mail.sent")) == rows
     assert len(audit("accounts.user.created")) == rows
@@ -67,7 +69,7 @@ def test_auth2_bulk_setup_mails_roll_back_with_their_cause(tenant_a, alice, djan
     """MAIL-1: the outbox rows are in the caller's transaction — a rollback sends nothing."""
     users = UserFactory.create_batch(3, tenant=tenant_a, status=User.Status.PENDING)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
-        assert auth.send_setup_mails(users=users, actor=alice) == 3
+        assert send_setup_mails(users=users, actor=alice) == 3
         with operator_scope():
             assert OutboxMessage.objects.count() == 3
         raise RuntimeError("the cause fails")
@@ -77,9 +79,9 @@ def test_auth2_bulk_setup_mails_roll_back_with_their_cause(tenant_a, alice, djan
 
 def test_auth2_bulk_setup_mails_revoke_older_links(tenant_a, alice):
     users = UserFactory.create_batch(2, tenant=tenant_a, status=User.Status.PENDING)
-    auth.send_setup_mail(user=users[0], actor=alice)
+    send_setup_mail(user=users[0], actor=alice)
     first = _tokens(user=users[0])[0]
-    auth.send_setup_mails(users=users, actor=alice)
+    send_setup_mails(users=users, actor=alice)
     first.refresh_from_db()
     assert first.revoked_at is not None
     open_tokens = _tokens(revoked_at__isnull=True)
@@ -88,8 +90,8 @@ def test_auth2_bulk_setup_mails_revoke_older_links(tenant_a, alice):
 
 def test_auth2_bulk_setup_mails_refuse_a_finished_user_and_write_nothing(tenant_a, alice, bob):
     pending = UserFactory(tenant=tenant_a, status=User.Status.PENDING)
-    with pytest.raises(auth.AccountError):
-        auth.send_setup_mails(users=[pending, bob], actor=alice)
+    with pytest.raises(AccountError):
+        send_setup_mails(users=[pending, bob], actor=alice)
     assert outbox() == [] and _tokens() == []
 
 
@@ -106,7 +108,7 @@ def test_user6_bulk_password_reset_runs_a_constant_number_of_queries(
     with tenant_scope(tenant_a), django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(
         BULK_RESET_MAX_QUERIES
     ):
-        result = user_services.reset_passwords(tenant=tenant_a, actor=alice, user_ids=ids)
+        result = user_security.reset_passwords(tenant=tenant_a, actor=alice, user_ids=ids)
     assert len(result.deleted) == 2 * selected and [e for e, _r in result.skipped] == [suspended.email]
     assert len(outbox("password_reset")) == selected and len(outbox("account_setup")) == selected
     assert len(audit("accounts.password_reset.requested")) == selected

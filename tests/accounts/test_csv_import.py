@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership, User, UserImport
-from accounts.services import users as user_services
+from accounts.services import user_imports
 from accounts.users import csv as user_csv
 from tenants.scoping import operator_scope
 from tests.accounts.users_helpers import audit, login_id_exists, outbox, user_by_email, user_count
@@ -198,7 +198,7 @@ def test_user6_organization_column_sets_the_representative(alice_client, alice, 
 def test_user6_large_file_runs_as_background_job_with_progress(alice_client, alice, tenant_a, monkeypatch,
                                                                django_capture_on_commit_callbacks):
     """Above the threshold the dry run and the apply are Celery tasks (eager here)."""
-    monkeypatch.setattr(user_services, "IMPORT_SYNC_MAX_ROWS", 5)
+    monkeypatch.setattr(user_imports, "IMPORT_SYNC_MAX_ROWS", 5)
     content = make_csv(*(row(f"bulk{i}@a.example.com") for i in range(12)))
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(alice_client, content)
@@ -245,7 +245,7 @@ def test_user6_progress_json_while_applying_reads_the_cache(alice_client, alice,
 
     job = UserImport.objects.create(tenant=tenant_a, created_by=alice, filename="big.csv", content=b"x",
                                     status=UserImport.Status.APPLYING, total_rows=20000)
-    cache.set(user_services.progress_key(job.pk), 5000)
+    cache.set(user_imports.progress_key(job.pk), 5000)
     status = alice_client.get(reverse("users:import_status", args=[job.pk])).json()
     assert status == {"status": "applying", "running": True, "processed": 5000, "total": 20000, "percent": 25,
                       "url": reverse("users:import_detail", args=[job.pk])}

@@ -13,7 +13,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import LoginFailureCounter, User
-from accounts.services import auth
+from accounts.services.lockout import count_login_failure, unlock
 from tests.accounts.auth_helpers import audit, login_two_steps
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -111,7 +111,7 @@ def test_counting_is_one_race_safe_statement(tenant_a):
     def worker() -> None:
         try:
             barrier.wait()
-            results.append(auth.count_login_failure(user=user, now=now))
+            results.append(count_login_failure(user=user, now=now))
         finally:
             connection.close()
 
@@ -125,7 +125,7 @@ def test_counting_is_one_race_safe_statement(tenant_a):
 
 def test_counting_takes_one_query(bob, django_assert_num_queries):
     with django_assert_num_queries(1):
-        auth.count_login_failure(user=bob, now=timezone.now())
+        count_login_failure(user=bob, now=timezone.now())
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)
@@ -133,5 +133,5 @@ def test_admin_unlock_lets_the_person_in_again(bob, alice):
     """AUTH-8: unlocking by an admin (service for the user screens)."""
     _fail(bob, 3)
     bob.refresh_from_db()
-    auth.unlock(user=bob, actor=alice)
+    unlock(user=bob, actor=alice)
     assert login_two_steps(Client(), bob.email, TEST_PASSWORD).status_code == 302

@@ -13,7 +13,7 @@ import time
 import pytest
 from django.test import override_settings
 
-from accounts.services import auth
+from accounts.services.login import authenticate_login
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.skipif(not os.environ.get("BENCH"), reason="benchmark: set BENCH=1")
@@ -33,7 +33,7 @@ def test_login_attempts_cost_the_same(tenant_a):
     for _ in range(7):
         for name, (login_id, password) in cases.items():
             start = time.perf_counter()
-            auth.authenticate_login(login_id=login_id, password=password)
+            authenticate_login(login_id=login_id, password=password)
             samples[name].append(time.perf_counter() - start)
     medians = {name: min(values) for name, values in samples.items()}
     print({k: f"{v * 1000:.0f} ms" for k, v in medians.items()})

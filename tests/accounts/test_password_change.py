@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import auth
+from accounts.services.passwords import set_password
 from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
 from tests.factories import TEST_PASSWORD
 
@@ -106,7 +106,7 @@ def test_bad_notification_address_is_refused(bob_client, bob):
 
 def test_forced_change_comes_before_anything_else(bob, alice):
     """AUTH-11: an admin-set password with force change → the change screen first."""
-    auth.set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
+    set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
     client = Client()
     response = login_two_steps(client, bob.email, "AdminSet2026", next_url=reverse("home"))
     assert response.url == reverse(CHANGE)
@@ -123,7 +123,7 @@ def test_forced_change_comes_before_anything_else(bob, alice):
 
 
 def test_forced_change_still_allows_logout(bob, alice):
-    auth.set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
+    set_password(user=bob, raw_password="AdminSet2026", actor=alice, force_change=True)
     client = Client()
     login_two_steps(client, bob.email, "AdminSet2026")
     assert client.post(reverse("accounts:logout")).url == reverse("accounts:login")

@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from accounts.services import auth
+from accounts.services.passwords import set_password
 from accounts.validators import ALLOWED_SYMBOLS
 from tests.factories import TEST_PASSWORD
 
@@ -54,7 +54,7 @@ def test_none_of_the_last_five_passwords(bob, alice):
     """AUTH-4: none of the user's last N passwords (default N = 5)."""
     passwords = [f"Cycle{i}pass" for i in range(1, 7)]
     for p in passwords:
-        auth.set_password(user=bob, raw_password=p, actor=bob)
+        set_password(user=bob, raw_password=p, actor=bob)
     # The last five (2..6) are refused, including the current one.
     for p in passwords[1:]:
         assert _codes(p, bob) == {"password_reused"}
@@ -62,13 +62,13 @@ def test_none_of_the_last_five_passwords(bob, alice):
     assert _codes(passwords[0], bob) == set()
     assert _codes(TEST_PASSWORD, bob) == set()
     with pytest.raises(ValidationError):
-        auth.set_password(user=bob, raw_password=passwords[-1], actor=alice)
+        set_password(user=bob, raw_password=passwords[-1], actor=alice)
 
 
 @override_settings(PASSWORD_HISTORY_COUNT=2)
 def test_history_length_is_configurable(bob):
     for p in ("First111", "Second22", "Third333"):
-        auth.set_password(user=bob, raw_password=p, actor=bob)
+        set_password(user=bob, raw_password=p, actor=bob)
     assert _codes("Third333", bob) == {"password_reused"}
     assert _codes("Second22", bob) == {"password_reused"}
     assert _codes("First111", bob) == set()
@@ -76,7 +76,7 @@ def test_history_length_is_configurable(bob):
 
 
 def test_history_is_stored_as_hashes(bob):
-    auth.set_password(user=bob, raw_password="Hashed123", actor=bob)
+    set_password(user=bob, raw_password="Hashed123", actor=bob)
     stored = bob.password_history.order_by("-created_at", "-pk").first().password
     assert "Hashed123" not in stored and stored.startswith("md5$")
 
@@ -100,5 +100,5 @@ def test_history_is_kept_wherever_a_password_is_saved(bob):
 def test_admin_set_password_uses_the_same_validators(bob, alice):
     """AUTH-4 applies to admin-set passwords (the user-management screens call set_password)."""
     with pytest.raises(ValidationError) as exc:
-        auth.set_password(user=bob, raw_password="abc", actor=alice, force_change=True)
+        set_password(user=bob, raw_password="abc", actor=alice, force_change=True)
     assert {e.code for e in exc.value.error_list} == {"password_needs_letter_and_digit", "password_length"}

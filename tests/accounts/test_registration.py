@@ -13,7 +13,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import AccountToken, PasswordHistory, User
-from accounts.services import auth
+from accounts.services.registration import send_setup_mail
 from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
 from tests.factories import UserFactory
 
@@ -34,10 +34,10 @@ def pending(tenant_a) -> User:
 
 def _send(user: User, when: datetime | None = None) -> str:
     if when is None:
-        auth.send_setup_mail(user=user, actor=None)
+        send_setup_mail(user=user, actor=None)
     else:
         with freeze_time(when):
-            auth.send_setup_mail(user=user, actor=None)
+            send_setup_mail(user=user, actor=None)
     return link_from(outbox("account_setup")[-1].body, "/setup/")
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import User
-from accounts.services import auth
+from accounts.services.sessions import end_sessions
 from tests.accounts.auth_helpers import audit, login_two_steps
 from tests.factories import TEST_PASSWORD
 
@@ -111,7 +111,7 @@ def test_suspension_ends_the_persons_sessions(bob, alice):
     """AUTH-8: suspension (by the user screens) ends the person's sessions."""
     first, second = _logged_in(bob), _logged_in(bob)
     User.all_objects.filter(pk=bob.pk).update(status=User.Status.SUSPENDED)
-    assert auth.end_sessions(user=bob) == 2
+    assert end_sessions(user=bob) == 2
     for client in (first, second):
         assert client.get(reverse("home")).status_code == HTTPStatus.FOUND
 

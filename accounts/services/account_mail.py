@@ -1,0 +1,86 @@
+"""What the mails of the account flows share: absolute links, the common
+template context, JST dates, the recipient, and the bulk send of link mails
+(one outbox INSERT per 500 mails, in the caller's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services.tokens import issue_tokens
+from audit.services import record_many
+from notifications.services import Mail, send_mails
+from tenants.models import Tenant
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def absolute_url(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def mail_context(user: User, **extra: Any) -> dict[str, Any]:
+    return {
+        "user": user,
+        "tenant": user.tenant,
+        "portal_name": settings.PORTAL_PRODUCT_NAME,
+        "carrier_name": settings.PORTAL_CARRIER_NAME,
+        "login_url": absolute_url(reverse("accounts:login")),
+        "sender": settings.DEFAULT_FROM_EMAIL,
+        **extra,
+    }
+
+
+def format_jst(value: datetime) -> str:
+    local = timezone.localtime(value, JST)
+    return f"{local:%Y年%m月%d日} {local:%H:%M}"
+
+
+def recipient(user: User) -> str:
+    return user.notification_email or user.email
+
+
+def with_tenants(users: Iterable[User]) -> list[User]:
+    """The users with ``tenant`` loaded in one query (mail contexts read it)."""
+    users = list(users)
+    missing = {u.tenant_id for u in users if u.tenant_id and not User.tenant.is_cached(u)}
+    if missing:
+        tenants = Tenant.objects.in_bulk(missing)
+        for user in users:
+            if user.tenant_id in tenants:
+                user.tenant = tenants[user.tenant_id]
+    return users
+
+
+def mail_links(
+    *,
+    users: list[User],
+    purpose: str,
+    expires_at: datetime,
+    now: datetime,
+    template: str,
+    link: Callable[[str], dict[str, str]],
+    action: str,
+    actor: Any,
+) -> None:
+    """A fresh single-use link to each user, mailed and audited, in a constant
+    number of queries: the tokens (``issue_tokens``), one outbox INSERT per
+    500 mails per tenant and one audit INSERT, all in the caller's
+    transaction. ``link(raw)`` gives the template's link variable."""
+    raws = issue_tokens(users=users, purpose=purpose, expires_at=expires_at, now=now)
+    expiry = format_jst(expires_at)
+    by_tenant: dict[int | None, list[Mail]] = {}
+    for user, raw in zip(users, raws, strict=True):
+        by_tenant.setdefault(user.tenant_id, []).append(
+            Mail(to=recipient(user), context=mail_context(user, **link(raw), expires_at=expiry))
+        )
+    for tenant_id, mails in by_tenant.items():
+        send_mails(template=template, mails=mails, tenant=tenant_id)
+    record_many(action=action, actor=actor, targets=users)
