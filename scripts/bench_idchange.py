@@ -9,8 +9,11 @@ contracts, each with one application due now, then times in the same run:
 
 1. the job as production runs it: ``apply_due_changes`` → one TenantTask per
    tenant (Celery eager here, so the dispatch overhead is in-process) →
-   per application: claim with SELECT … FOR UPDATE SKIP LOCKED, ledger row,
-   caches, status, audit entry, 完了 mail rendered into the outbox;
+   per chunk of up to 500 of the tenant's applications, one transaction:
+   one claim (SELECT … FOR UPDATE SKIP LOCKED), the lines, the contract-line
+   locks, then one INSERT of ledger rows, one UPDATE each for line counts,
+   applied marks, contract caches and statuses, one audit INSERT and one
+   outbox INSERT of the rendered 完了 mails;
 2. the job a second time (idempotence: applies nothing);
 2b. the job's own work as a Celery worker does it, on a second data set: the
    tenant tasks called directly, the 完了 mails' delivery only published for

@@ -38,7 +38,9 @@ def _claim_due(
     )
 
 
-def _hold(apps: list[IdChangeApplication], refused: Mapping[int, IdChangeError], now: datetime) -> None:
+def _hold(
+    apps: list[IdChangeApplication], refused: Mapping[int, IdChangeError], now: datetime
+) -> None:
     """Put applications that failed the re-check aside for an operator: still
     処理待ち (the contract stays locked), skipped by the job, audited."""
     held = [app for app in apps if app.pk in refused]
@@ -55,7 +57,9 @@ def _hold(apps: list[IdChangeApplication], refused: Mapping[int, IdChangeError],
     )
 
 
-def _apply_chunk(*, now: datetime, limit: int, exclude: set[int], only: int | None = None) -> tuple[list[int], int]:
+def _apply_chunk(
+    *, now: datetime, limit: int, exclude: set[int], only: int | None = None
+) -> tuple[list[int], int]:
     """Claim up to ``limit`` due applications and apply them in one
     transaction: all of the chunk is written, or none of it."""
     with transaction.atomic():
@@ -78,12 +82,10 @@ def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> i
     applied = 0
     broken: set[int] = set()
     while True:
-        claimed: list[int] = []
         try:
             claimed, count = _apply_chunk(now=now, limit=chunk_size, exclude=broken)
         except Exception:
             logger.exception("Applying a chunk of ID changes failed; retrying one by one")
-            claimed = []
             for pk in _due_ids(now=now, exclude=broken, limit=chunk_size):
                 try:
                     applied += _apply_chunk(now=now, limit=1, exclude=broken, only=pk)[1]
@@ -91,9 +93,11 @@ def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> i
                     logger.exception("Applying ID change %s failed", pk)
                     broken.add(pk)
             continue
-        if not claimed:
-            return applied
         applied += count
+        # A short chunk was the last one: whatever it skipped, another worker
+        # holds (and applies), and no round trip is spent on an empty claim.
+        if len(claimed) < chunk_size:
+            return applied
 
 
 def _due_ids(*, now: datetime, exclude: set[int], limit: int) -> list[int]:
