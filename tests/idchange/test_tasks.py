@@ -204,3 +204,36 @@ def test_application_failing_its_recheck_is_held_and_the_others_are_applied(
         bad.refresh_from_db()
         assert (bad.status, bad.hold_reason, bad.held_at) == ("processing", "", None)
         assert ContractLine.objects.get(pk=line.pk).id_count == 5
+
+
+def test_a_chunk_that_fails_is_rolled_back_whole_then_retried_one_by_one(tenant_a, alice, services, now):
+    """A crash inside a chunk (here a real IntegrityError: a stray ledger row
+    already claims one application's change) leaves none of the chunk
+    written; the job then applies the others one at a time and leaves the
+    broken one pending."""
+    from django.db import IntegrityError
+
+    from idchange.services.job import _apply_chunk
+
+    apps = _due_applications(tenant_a, alice, services, now, 4, "X")
+    broken = apps[2]
+    line = plan_line(broken.contract)
+    with tenant_scope(tenant_a.pk):
+        IdCountLedger.objects.create(
+            tenant_id=tenant_a.pk, line=line, count=10, delta=0, reason="operator",
+            application=broken, effective_at=now,
+        )
+        with pytest.raises(IntegrityError):
+            _apply_chunk(now=now, limit=10, exclude=set())
+    with operator_scope():
+        assert IdCountLedger.objects.filter(reason="application").count() == 0
+        assert set(IdChangeApplication.objects.filter(tenant=tenant_a).values_list("status", flat=True)) == {"pending"}
+        assert OutboxMessage.objects.filter(subject=COMPLETED).count() == 0
+        assert AuditEntry.objects.filter(action="idchange.application.applied").count() == 0
+
+    with tenant_scope(tenant_a.pk):
+        assert apply_due_applications(now=now) == 3
+    with operator_scope():
+        statuses = dict(IdChangeApplication.objects.filter(tenant=tenant_a).values_list("pk", "status"))
+        assert statuses == {a.pk: ("pending" if a == broken else "processing") for a in apps}
+        assert OutboxMessage.objects.filter(subject=COMPLETED).count() == 3
