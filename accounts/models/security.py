@@ -80,7 +80,7 @@ class PasswordHistory(models.Model):
 class LoginFailureCounter(models.Model):
     """Failed logins of one account in the current window (AUTH-8).
 
-    Updated by one race-safe upsert per failure (``accounts.services.auth``);
+    Updated by one race-safe upsert per failure (``accounts.services.lockout``);
     counted per account, never per IP, so one person's typos do not lock out
     colleagues behind the same proxy. Deleted on a successful login or unlock.
     """
