@@ -112,7 +112,8 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=30))
 ACTIVATION_LINK_DAYS = 7
 
-LANGUAGE_CODE = "ja"
+# Japanese by default; LANGUAGE_CODE=en (or an English browser) switches to English.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ja")
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
