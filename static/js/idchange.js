@@ -9,7 +9,8 @@
     var raw = input.value.trim();
     if (raw === "" || !/^[-+]?\d+$/.test(raw)) { out.textContent = ""; return; }
     var after = current + parseInt(raw, 10);
-    out.textContent = "→ 変更後 " + after + " ID";
+    // The wording comes from the template, translated ({% translate %}).
+    out.textContent = (out.dataset.afterTemplate || "→ 変更後 __N__ ID").replace("__N__", after);
     out.classList.toggle("idc-after--bad", after < 0);
   }
   document.querySelectorAll("input.idc-delta").forEach(function (input) {
