@@ -27,9 +27,19 @@ CLAIM_LEASE = timedelta(minutes=5)
 STUCK_AFTER = timedelta(minutes=2)
 
 
+def base_context() -> dict[str, Any]:
+    """What every mail may use: links and the product names, which are
+    configuration, not code (AUTH-1)."""
+    return {
+        "portal_base_url": settings.PORTAL_BASE_URL,
+        "portal_name": settings.PORTAL_PRODUCT_NAME,
+        "carrier_name": settings.PORTAL_CARRIER_NAME,
+    }
+
+
 def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Render ``templates/mail/<template>/{subject,body}.txt`` (+ optional body.html)."""
-    ctx = {"portal_base_url": settings.PORTAL_BASE_URL, **context}
+    ctx = {**base_context(), **context}
     subject = " ".join(render_to_string(f"mail/{template}/subject.txt", ctx).split())
     body = render_to_string(f"mail/{template}/body.txt", ctx)
     try:
@@ -64,12 +74,13 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     except TemplateDoesNotExist:
         html_t = None
     tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    common = base_context()
     rows = []
     for mail in mails:
         recipients = [mail.to] if isinstance(mail.to, str) else list(mail.to)
         if not recipients:
             raise ValueError("send_mails() needs at least one recipient per mail")
-        ctx = {"portal_base_url": settings.PORTAL_BASE_URL, **mail.context}
+        ctx = {**common, **mail.context}
         rows.append(
             OutboxMessage(
                 tenant_id=tenant_id,

@@ -116,8 +116,6 @@ def open_tenant(
             "user": admin,
             "setup_url": url,
             "expires_at": f"{local_expiry:%Y年%m月%d日} {local_expiry:%H:%M}",
-            "portal_name": settings.PORTAL_PRODUCT_NAME,
-            "carrier_name": settings.PORTAL_CARRIER_NAME,
             "basic_pack_name": settings.BASIC_PACK_PRODUCT_NAME,
             "service_name": ordered_service.name if ordered_service else "",
             "login_url": settings.PORTAL_BASE_URL.rstrip("/") + "/",

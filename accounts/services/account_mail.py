@@ -30,8 +30,6 @@ def mail_context(user: User, **extra: Any) -> dict[str, Any]:
     return {
         "user": user,
         "tenant": user.tenant,
-        "portal_name": settings.PORTAL_PRODUCT_NAME,
-        "carrier_name": settings.PORTAL_CARRIER_NAME,
         "login_url": absolute_url(reverse("accounts:login")),
         "sender": settings.DEFAULT_FROM_EMAIL,
         **extra,

@@ -209,7 +209,7 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Product names shown in mails and screens (AUTH-1: configuration, not code).
-PORTAL_PRODUCT_NAME = env.str("PORTAL_PRODUCT_NAME", default="ビジネスポータル")
+PORTAL_PRODUCT_NAME = env.str("PORTAL_PRODUCT_NAME", default="My KDDI Biz 総合")
 PORTAL_CARRIER_NAME = env.str("PORTAL_CARRIER_NAME", default="KDDI")
 BASIC_PACK_PRODUCT_NAME = env.str("BASIC_PACK_PRODUCT_NAME", default="ベーシックパックプラス")
 PASSWORD_RESET_LINK_HOURS = env.int("PASSWORD_RESET_LINK_HOURS", default=24)

@@ -40,8 +40,8 @@ def _admin(tenant: Tenant) -> User:
 @pytest.mark.parametrize(
     ("variant", "subject"),
     [
-        ("portal", "【ビジネスポータル】を申込のお客さまへ 初期設定のお願い"),
-        ("order_received", "【ビジネスポータル】申込受付完了のお知らせ"),
+        ("portal", "【My KDDI Biz 総合】を申込のお客さまへ 初期設定のお願い"),
+        ("order_received", "【My KDDI Biz 総合】申込受付完了のお知らせ"),
         ("service", "KDDIより「LINE WORKS with KDDI」を申込のお客さまへ 初期設定のお願い"),
         ("basic_pack", "【ベーシックパックプラス】サービス開通のご案内"),
     ],

@@ -121,3 +121,11 @@ def test_sweep_reclaims_rows_of_a_crashed_worker(db, mailoutbox):
     assert services.claim(message.pk) is None  # nobody else may send it meanwhile
     later = timezone.now() + services.CLAIM_LEASE + timedelta(seconds=1)
     assert services.stuck_message_ids(now=later) == [message.pk]
+
+
+def test_every_mail_gets_the_configured_product_names(db, settings):
+    """AUTH-1, IDC-2: product names are configuration, available to every mail."""
+    settings.PORTAL_PRODUCT_NAME = "Biz ポータル"
+    settings.PORTAL_CARRIER_NAME = "ACME"
+    subject, _, _ = services.render_mail("idchange_received", {"application": None, "lines": [], "follows": []})
+    assert subject == "【Biz ポータル】サービス情報変更受付のお知らせ"
