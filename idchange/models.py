@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenants.scoping import TenantOwnedModel
 
@@ -201,7 +202,8 @@ class IdChangeApplication(TenantOwnedModel):
         PENDING = "pending", _("処理待ち")
         PROCESSING = "processing", _("処理中")
         DONE = "done", _("完了")
-        WITHDRAWN = "withdrawn", _("取下")
+        # Context: the same word is the 取下 button; in English the state reads "Withdrawn".
+        WITHDRAWN = "withdrawn", pgettext_lazy("application status", "取下")
 
     class Target(models.TextChoices):
         THIS_MONTH = "this_month", _("当月")
