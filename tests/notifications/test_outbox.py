@@ -127,5 +127,7 @@ def test_every_mail_gets_the_configured_product_names(db, settings):
     """AUTH-1, IDC-2: product names are configuration, available to every mail."""
     settings.PORTAL_PRODUCT_NAME = "Biz ポータル"
     settings.PORTAL_CARRIER_NAME = "ACME"
-    subject, _, _ = services.render_mail("idchange_received", {"application": None, "lines": [], "follows": []})
-    assert subject == "【Biz ポータル】サービス情報変更受付のお知らせ"
+    from django.template.loader import render_to_string
+
+    subject = render_to_string("mail/idchange_received/subject.txt", services.base_context())
+    assert subject.strip() == "【Biz ポータル】サービス情報変更受付のお知らせ"
