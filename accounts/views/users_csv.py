@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
@@ -85,16 +85,16 @@ def import_upload(request: TenantRequest) -> HttpResponse:
 
 
 IMPORT_COLUMN_HELP = [
-    (_l("ユーザID"), "○", _l("メールアドレス、半角 5〜127 文字。既存のユーザ ID なら変更、新しいユーザ ID なら追加")),
-    (_l("姓"), "○", _l("全角 10 文字以内、または半角英字 30 文字以内（混在不可）")),
-    (_l("名"), "○", _l("全角 10 文字以内、または半角英字 30 文字以内（混在不可）")),
-    (_l("姓カナ"), "", _l("全角カタカナ 1〜20 文字")),
-    (_l("名カナ"), "", _l("全角カタカナ 1〜20 文字")),
-    (_l("所属"), "", _l("半角英数字、または全角文字 1〜50 文字")),
-    (_l("権限"), "○", _l("「管理者」または「ユーザ」")),
-    (_l("サービス利用電話番号"), "", _l("半角数字 1〜15 文字")),
-    (_l("通知先メールアドレス"), "○", _l("メールアドレス、半角 5〜127 文字")),
-    (_l("代表組織"), "", _l("組織のパス（例: 本社/営業部）。空欄なら組織は変更しません")),
+    (gettext_lazy("ユーザID"), "○", gettext_lazy("メールアドレス、半角 5〜127 文字。既存のユーザ ID なら変更、新しいユーザ ID なら追加")),
+    (gettext_lazy("姓"), "○", gettext_lazy("全角 10 文字以内、または半角英字 30 文字以内（混在不可）")),
+    (gettext_lazy("名"), "○", gettext_lazy("全角 10 文字以内、または半角英字 30 文字以内（混在不可）")),
+    (gettext_lazy("姓カナ"), "", gettext_lazy("全角カタカナ 1〜20 文字")),
+    (gettext_lazy("名カナ"), "", gettext_lazy("全角カタカナ 1〜20 文字")),
+    (gettext_lazy("所属"), "", gettext_lazy("半角英数字、または全角文字 1〜50 文字")),
+    (gettext_lazy("権限"), "○", gettext_lazy("「管理者」または「ユーザ」")),
+    (gettext_lazy("サービス利用電話番号"), "", gettext_lazy("半角数字 1〜15 文字")),
+    (gettext_lazy("通知先メールアドレス"), "○", gettext_lazy("メールアドレス、半角 5〜127 文字")),
+    (gettext_lazy("代表組織"), "", gettext_lazy("組織のパス（例: 本社/営業部）。空欄なら組織は変更しません")),
 ]
 
 
