@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,12 @@ class MenuItem:
     children: tuple[MenuItem, ...] = field(default_factory=tuple)
 
 
+# The group labels carry a "menu" context: in English they are plurals
+# ("Users", "Services") while the same words elsewhere are singular.
 GLOBAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("ホーム"), "home"),
     MenuItem(
-        _("ユーザ"),
+        pgettext_lazy("menu", "ユーザ"),
         "users:list",
         admin_only=True,
         children=(
@@ -36,7 +39,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
         ),
     ),
     MenuItem(
-        _("サービス"),
+        pgettext_lazy("menu", "サービス"),
         "idchange:list",
         admin_only=True,
         children=(
