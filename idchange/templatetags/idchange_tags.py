@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -25,13 +27,13 @@ def _blank_for_none(format_value: Callable[[Any], str]) -> Callable[[Any], str]:
 @_blank_for_none
 def yen(value: int) -> str:
     """1234 → "1,234 円"; ``signed_yen`` for changes."""
-    return f"{value:,} 円"
+    return _("%(amount)s 円") % {"amount": f"{value:,}"}
 
 
 @register.filter
 @_blank_for_none
 def signed_yen(value: int) -> str:
-    return f"{value:+,} 円"
+    return _("%(amount)s 円") % {"amount": f"{value:+,}"}
 
 
 @register.filter
@@ -62,4 +64,5 @@ def jst_end(value: datetime) -> str:
 @register.filter
 @_blank_for_none
 def month_label(value) -> str:  # noqa: ANN001 - a date
-    return f"{value.year}年{value.month}月"
+    # The locale's year-month format: "2026年7月" in Japanese, "July 2026" in English.
+    return date_format(value, "YEAR_MONTH_FORMAT")
