@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import OutboxMessage
 
@@ -25,6 +25,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 # A pending row older than this was never picked up (the broker was down or
 # the message lost): the sweep queues it again.
 STUCK_AFTER = timedelta(minutes=2)
+MAIL_LANGUAGE = "ja"
 
 
 def base_context() -> dict[str, Any]:
@@ -40,12 +41,16 @@ def base_context() -> dict[str, Any]:
 def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Render ``templates/mail/<template>/{subject,body}.txt`` (+ optional body.html)."""
     ctx = {**base_context(), **context}
-    subject = " ".join(render_to_string(f"mail/{template}/subject.txt", ctx).split())
-    body = render_to_string(f"mail/{template}/body.txt", ctx)
-    try:
-        html = render_to_string(f"mail/{template}/body.html", ctx)
-    except TemplateDoesNotExist:
-        html = ""
+    # The mail templates are written in Japanese: render them in Japanese even
+    # when an English UI request causes the mail, so that choice labels, dates
+    # and amounts inside them do not come out in English (docs/i18n.md).
+    with translation.override(MAIL_LANGUAGE):
+        subject = " ".join(render_to_string(f"mail/{template}/subject.txt", ctx).split())
+        body = render_to_string(f"mail/{template}/body.txt", ctx)
+        try:
+            html = render_to_string(f"mail/{template}/body.html", ctx)
+        except TemplateDoesNotExist:
+            html = ""
     return subject, body, html
 
 
@@ -76,22 +81,23 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
     common = base_context()
     rows = []
-    for mail in mails:
-        recipients = [mail.to] if isinstance(mail.to, str) else list(mail.to)
-        if not recipients:
-            raise ValueError("send_mails() needs at least one recipient per mail")
-        ctx = {**common, **mail.context}
-        rows.append(
-            OutboxMessage(
-                tenant_id=tenant_id,
-                template=template,
-                to=recipients,
-                subject=" ".join(subject_t.render(ctx).split()),
-                body=body_t.render(ctx),
-                html_body=html_t.render(ctx) if html_t else "",
-                from_email=settings.DEFAULT_FROM_EMAIL,
+    with translation.override(MAIL_LANGUAGE):  # as in render_mail
+        for mail in mails:
+            recipients = [mail.to] if isinstance(mail.to, str) else list(mail.to)
+            if not recipients:
+                raise ValueError("send_mails() needs at least one recipient per mail")
+            ctx = {**common, **mail.context}
+            rows.append(
+                OutboxMessage(
+                    tenant_id=tenant_id,
+                    template=template,
+                    to=recipients,
+                    subject=" ".join(subject_t.render(ctx).split()),
+                    body=body_t.render(ctx),
+                    html_body=html_t.render(ctx) if html_t else "",
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                )
             )
-        )
     created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
     ids = [row.pk for row in created]
     for start in range(0, len(ids), BULK_CHUNK):

@@ -20,8 +20,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from tests.factories import ContractFactory
+from accounts.models import User
+from notifications.models import OutboxMessage
+from notifications.services import render_mail
+from tenants.scoping import operator_scope
+from tests.factories import ContractFactory, UserFactory
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -158,6 +164,26 @@ def test_user_list_stays_japanese_without_english_preference(alice_client):
     response = alice_client.get(reverse("users:list"))
     assert "ユーザ一覧" in response.text
     assert "User list" not in response.text
+
+
+def test_mail_stays_japanese_when_an_english_request_causes_it(alice_client, alice):
+    """Mail templates are Japanese only: an English admin's action must not put
+    English choice labels or dates into them (notifications.render_mail)."""
+    pending = UserFactory(tenant=alice.tenant, email="new@a.example.com", status=User.Status.PENDING)
+    response = alice_client.post(reverse("users:setup_mail", args=[pending.pk]), **EN)
+    assert response.status_code == HTTPStatus.FOUND
+    with operator_scope():
+        message = OutboxMessage.objects.filter(to__contains=[pending.email]).latest("pk")
+    assert "初期設定" in message.subject
+    assert not re.search(r"\b(January|February|March|April|May|June|July|August|September|October|November"
+                         r"|December|a\.m\.|p\.m\.)\b", message.body), message.body
+
+
+def test_rendered_mail_uses_japanese_for_lazy_texts():
+    with translation.override("en"):
+        subject, body, _html = render_mail("test_notice", {"name": "x", "title": gettext_lazy("ホーム")})
+    assert "ホーム" in subject and "ホーム" in body
+    assert "Home" not in body
 
 
 # --- the catalogue -------------------------------------------------------------
