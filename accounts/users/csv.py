@@ -19,7 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -149,6 +151,16 @@ def parse(content: bytes) -> Parsed:
         return result
     header = [h.strip() for h in header]
     expected = headers()
+    if set(expected) - set(header):
+        # The headers follow the UI language (docs/i18n.md): a file downloaded
+        # in English may be parsed in Japanese (by a worker, or another admin).
+        # Read a complete header row of any UI language as the current one.
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                candidate = headers()
+            if not set(candidate) - set(header):
+                header = [expected[candidate.index(h)] if h in candidate else h for h in header]
+                break
     missing = [h for h in expected if h not in header]
     unknown = [h for h in header if h and h not in expected]
     if missing or unknown:

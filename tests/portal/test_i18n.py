@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from accounts.users import csv as user_csv
 from notifications.models import OutboxMessage
 from notifications.services import render_mail
 from tenants.scoping import operator_scope
@@ -184,6 +185,19 @@ def test_rendered_mail_uses_japanese_for_lazy_texts():
         subject, body, _html = render_mail("test_notice", {"name": "x", "title": gettext_lazy("ホーム")})
     assert "ホーム" in subject and "ホーム" in body
     assert "Home" not in body
+
+
+@pytest.mark.parametrize(("written_in", "read_in"), [("en", "ja"), ("ja", "en"), ("en", "en")])
+def test_user_csv_header_of_any_ui_language_is_read(written_in, read_in):
+    """USER-6: the CSV headers follow the UI language, so a file downloaded in
+    English is still read by a Japanese request or a worker, and vice versa."""
+    with translation.override(written_in):
+        content = user_csv.template_bytes()
+    with translation.override(read_in):
+        parsed = user_csv.parse(content)
+    assert not parsed.errors
+    assert parsed.rows[0].data["email"] == "yamada@example.com"
+    assert parsed.rows[0].data["last_name"] == "山田"
 
 
 # --- the catalogue -------------------------------------------------------------
