@@ -22,7 +22,7 @@ class UserAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["email", "tenant", "role", "status", "is_representative"]}),
         (
-            "氏名・連絡先",
+            _("氏名・連絡先"),
             {
                 "fields": [
                     "last_name",
@@ -36,7 +36,7 @@ class UserAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "運用",
+            _("運用"),
             {"fields": ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]},
         ),
     ]

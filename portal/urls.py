@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal import views
 
@@ -9,8 +10,8 @@ handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
-admin.site.site_header = "ポータル 運用管理"
-admin.site.site_title = "ポータル 運用管理"
+admin.site.site_header = _("ポータル 運用管理")
+admin.site.site_title = _("ポータル 運用管理")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

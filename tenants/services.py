@@ -145,6 +145,6 @@ def resend_opening_setup(*, tenant: Tenant, actor: Any, now: datetime | None = N
 
     admin = User.all_objects.filter(tenant=tenant, is_representative=True).first()
     if admin is None or admin.status != User.Status.PENDING:
-        raise TenantError("代表管理者の初期設定はすでに完了しています。")
+        raise TenantError(_("代表管理者の初期設定はすでに完了しています。"))
     send_setup_mail(user=admin, actor=actor, now=now)
     return admin
