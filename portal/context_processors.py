@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -78,8 +79,13 @@ def _resolve(item: MenuItem, is_admin: bool, path: str) -> dict[str, Any] | None
 def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or getattr(request, "tenant", None) is None:
-        return {"global_menu": [], "user_menu": []}
+        return {"global_menu": [], "user_menu": [], "portal_name": settings.PORTAL_PRODUCT_NAME}
     is_admin = user.is_tenant_admin
     menu = [m for m in (_resolve(i, is_admin, request.path) for i in GLOBAL_MENU) if m]
     user_menu = [m for m in (_resolve(i, is_admin, request.path) for i in USER_MENU) if m]
-    return {"global_menu": menu, "user_menu": user_menu, "tenant": request.tenant}
+    return {
+        "global_menu": menu,
+        "user_menu": user_menu,
+        "tenant": request.tenant,
+        "portal_name": settings.PORTAL_PRODUCT_NAME,
+    }
