@@ -96,6 +96,9 @@ def update_user(*, user: User, actor: User, data: dict[str, Any]) -> User:
     user.email = user.email.lower()
     if user.is_representative and user.role != User.Role.ADMIN:
         raise UserAdminError(_("代表管理者の権限はユーザに変更できません。先に代表管理者を変更してください。"))
+    if user.pk == actor.pk and before["role"] == User.Role.ADMIN and user.role != User.Role.ADMIN:
+        # As the CSV import: an admin cannot lock themselves out of administration.
+        raise UserAdminError(_("ログイン中のユーザの権限は変更できません。"))
     user.full_clean(exclude=["password"], validate_constraints=False)
     if user.email != before["email"]:
         if LoginId.objects.filter(login_id__iexact=user.email).exclude(user=user).exists():
@@ -118,6 +121,9 @@ def set_status(*, user: User, actor: User, status: str) -> User:
         raise UserAdminError(_("変更できないステータスです。"))
     if user.pk == actor.pk and status == User.Status.SUSPENDED:
         raise UserAdminError(_("ログイン中のユーザは一時停止できません。"))
+    if user.is_representative and status == User.Status.SUSPENDED:
+        # USER-8/CONTRACT-2: the tenant always keeps a usable representative.
+        raise UserAdminError(_("代表管理者は一時停止できません。先に代表管理者を変更してください。"))
     if status == User.Status.ACTIVE and user.status == User.Status.PENDING:
         raise UserAdminError(_("初期設定が完了していないユーザは有効にできません。初期設定依頼メールを送信してください。"))
     if user.status == User.Status.LOCKED and status == User.Status.ACTIVE:

@@ -1,0 +1,65 @@
+"""Guards found missing in review: the representative admin stays an active
+admin in every path (USER-7, USER-8, CONTRACT-2), and an admin cannot take
+away their own admin rights from the edit screen (as the CSV import refuses)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.services.errors import UserAdminError
+from accounts.services.user_accounts import set_status
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def dave(tenant_a) -> User:
+    """A second admin of tenant A (not the representative)."""
+    return UserFactory(tenant=tenant_a, email="dave@a.example.com", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def dave_client(dave) -> Client:
+    client = Client()
+    client.force_login(dave)
+    return client
+
+
+def test_user7_representative_cannot_be_suspended_from_the_screen(dave_client, alice):
+    """USER-8/CONTRACT-2: the representative admin must stay usable; another
+    admin's 一時停止 of the representative is refused with the reason."""
+    response = dave_client.post(reverse("users:status", args=[alice.pk]), {"status": "suspended"})
+    assert response.status_code == HTTPStatus.OK
+    assert "代表管理者は一時停止できません。" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.status == User.Status.ACTIVE
+
+
+def test_user7_representative_cannot_be_suspended_by_the_service(dave, alice):
+    with pytest.raises(UserAdminError):
+        set_status(user=alice, actor=dave, status=User.Status.SUSPENDED)
+    alice.refresh_from_db()
+    assert alice.status == User.Status.ACTIVE
+
+
+def test_user7_admin_cannot_demote_themselves_on_the_edit_screen(dave_client, dave):
+    """As the CSV import (ログイン中のユーザの権限は変更できません), the edit
+    screen does not let an admin lock themselves out of administration."""
+    data = {
+        "last_name": "山田",
+        "first_name": "大介",
+        "role": "user",
+        "email": dave.email,
+        "notification_email": "dave@a.example.com",
+        "login_condition": "tenant",
+        "step": "confirm",
+    }
+    response = dave_client.post(reverse("users:edit", args=[dave.pk]), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "ログイン中のユーザの権限は変更できません。" in response.content.decode()
+    dave.refresh_from_db()
+    assert dave.role == User.Role.ADMIN
