@@ -36,6 +36,10 @@ class PortalBackend(ModelBackend):
     def user_can_authenticate(self, user: Any) -> bool:
         if not super().user_can_authenticate(user):
             return False
+        # A tenant an operator deactivated: its users' sessions end too, not
+        # only new logins (accounts.services.login refuses those).
+        if user.tenant_id is not None and not user.tenant.is_active:
+            return False
         return user.is_staff or user.status == User.Status.ACTIVE
 
     def get_user(self, user_id: Any) -> User | None:

@@ -63,3 +63,14 @@ def test_user7_admin_cannot_demote_themselves_on_the_edit_screen(dave_client, da
     assert "ログイン中のユーザの権限は変更できません。" in response.content.decode()
     dave.refresh_from_db()
     assert dave.role == User.Role.ADMIN
+
+
+def test_auth8_sessions_end_when_the_tenant_is_deactivated(alice_client, tenant_a):
+    """A tenant an operator deactivates cannot log in (accounts.services.login);
+    its users' open sessions must not keep working either."""
+    assert alice_client.get(reverse("home")).status_code == HTTPStatus.OK
+    tenant_a.is_active = False
+    tenant_a.save(update_fields=["is_active"])
+    response = alice_client.get(reverse("home"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("accounts:login"))
