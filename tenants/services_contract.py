@@ -28,6 +28,10 @@ def change_representative(*, tenant: Tenant, new_admin: User, actor: User) -> Us
     new = next((u for u in users if u.pk == new_admin.pk), None)
     if new is None or new.role != User.Role.ADMIN:
         raise ContractError(_("代表管理者には管理者権限を持つユーザを指定してください。"))
+    if new.status == User.Status.SUSPENDED:
+        # The representative may not be suspended (USER-7): nor may a
+        # suspended admin become it.
+        raise ContractError(_("一時停止中のユーザは代表管理者にできません。"))
     if new.is_representative:
         raise ContractError(_("このユーザはすでに代表管理者です。"))
     old = next((u for u in users if u.is_representative), None)

@@ -74,3 +74,15 @@ def test_auth8_sessions_end_when_the_tenant_is_deactivated(alice_client, tenant_
     response = alice_client.get(reverse("home"))
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_contract2_suspended_admin_cannot_become_the_representative(alice_client, alice, dave, tenant_a):
+    """Otherwise the representative, who may not be suspended, would be."""
+    User.all_objects.filter(pk=dave.pk).update(status=User.Status.SUSPENDED)
+    response = alice_client.post(
+        reverse("tenants:representative_change"), {"new_admin": dave.pk, "step": "confirm"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "一時停止中のユーザは代表管理者にできません。" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.is_representative
