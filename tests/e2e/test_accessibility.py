@@ -149,3 +149,98 @@ def test_main_pages_have_no_serious_or_critical_axe_violations(a11y_page, demo):
 
     print(found.report())
     assert found.blocking == 0, "axe violations (serious/critical fail):\n" + found.report()
+
+
+# --- Keyboard only -----------------------------------------------------------
+
+FOCUSED = """() => {
+    const e = document.activeElement;
+    const label = e.labels && e.labels.length ? e.labels[0].innerText.trim() : '';
+    const s = getComputedStyle(e);
+    return {
+        tag: e.tagName.toLowerCase(), text: (e.innerText || '').trim(), name: e.name || '',
+        label: label, checked: !!e.checked,
+        shadow: s.boxShadow, outline: s.outlineStyle, outlineColor: s.outlineColor,
+    };
+}"""
+
+
+def _focused(page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def _tab_to(page, matches, *, what: str, limit: int = 80) -> dict:
+    """Presses Tab until the focused element ``matches``; fails after ``limit`` presses."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = _focused(page)
+        if matches(focused):
+            return focused
+        seen.append(f"{focused['tag']}:{focused['text'] or focused['name']}")
+    raise AssertionError(f"Tab never reached {what}; went through {seen}")
+
+
+def _assert_focus_visible(focused: dict) -> None:
+    """A focus indicator is painted: a box-shadow ring or a non-transparent outline."""
+    ring = focused["shadow"] not in ("", "none")
+    outline = focused["outline"] != "none" and focused["outlineColor"] not in ("transparent", "rgba(0, 0, 0, 0)")
+    assert ring or outline, f"no visible focus indicator on {focused}"
+
+
+def _type_into(page, name: str, text: str) -> None:
+    _tab_to(page, lambda f: f["name"] == name, what=f"the {name} field")
+    page.keyboard.type(text)
+
+
+def _choose_radio(page, name: str, label: str) -> None:
+    """Tab into a radio group, then arrow keys to the wanted choice and Space."""
+    focused = _tab_to(page, lambda f: f["name"] == name, what=f"the {name} radios")
+    for _ in range(6):
+        if focused["label"] == label:
+            break
+        page.keyboard.press("ArrowDown")
+        focused = _focused(page)
+    assert focused["label"] == label, focused
+    page.keyboard.press("Space")
+    assert _focused(page)["checked"]
+
+
+def test_keyboard_only_reaches_user_add_confirm_through_the_global_menu(page, demo, screenshot):
+    """AUTH-5 login, the global menu (<details>) and USER-1's 確認 step with Tab/Enter/Space/arrows only."""
+    page.goto("/")
+    assert _focused(page)["name"] == "login_id"  # autofocus: typing can start at once
+    page.keyboard.type(ADMIN)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("パスワード")).to_be_visible()
+    assert _focused(page)["name"] == "password"
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/home/")
+    first = _tab_to(page, lambda f: f["tag"] == "a", what="the first link")
+    assert first["text"] == "本文へスキップ"  # the skip link comes first and is shown on focus
+    _assert_focus_visible(first)
+    screenshot("a11y-keyboard-skip-link")
+
+    summary = _tab_to(page, lambda f: f["tag"] == "summary" and f["text"].startswith("ユーザ"), what="the ユーザ menu")
+    _assert_focus_visible(summary)
+    page.keyboard.press("Enter")  # opens the <details>
+    expect(page.get_by_role("link", name="ユーザ追加")).to_be_visible()
+    link = _tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "ユーザ追加", what="ユーザ追加", limit=5)
+    _assert_focus_visible(link)
+    screenshot("a11y-keyboard-menu")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="ユーザ追加", exact=True)).to_be_visible()
+
+    _type_into(page, "last_name", "山本")
+    _type_into(page, "first_name", "五郎")
+    _type_into(page, "email", "yamamoto@demo.example.com")
+    _type_into(page, "notification_email", "yamamoto@demo.example.com")
+    _choose_radio(page, "password_method", "ユーザが設定")
+    button = _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "確認", what="the 確認 button")
+    _assert_focus_visible(button)
+    screenshot("a11y-keyboard-confirm-button")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("heading", name="ユーザ追加確認")).to_be_visible()
+    done = _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "完了", what="the 完了 button")
+    _assert_focus_visible(done)
