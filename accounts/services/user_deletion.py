@@ -11,8 +11,8 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services.sessions import end_sessions
-from audit.services import record
+from accounts.services.sessions import end_sessions_of
+from audit.services import record_many
 from tenants.models import Tenant
 
 
@@ -44,10 +44,11 @@ def delete_users(*, tenant: Tenant, actor: User, user_ids: Iterable[int]) -> Del
             result.skipped.append((user.email, reason))
         else:
             to_delete.append(user)
-    for user in to_delete:
-        record(action="accounts.user.deleted", actor=actor, target=user)
-        end_sessions(user=user)
-        result.deleted.append(user.email)
+    # One audit INSERT and one session lookup for the whole selection, not
+    # two queries per user (a bulk delete of hundreds).
+    record_many(action="accounts.user.deleted", actor=actor, targets=to_delete)
+    end_sessions_of(user_ids=[u.pk for u in to_delete])
+    result.deleted.extend(u.email for u in to_delete)
     if to_delete:
         # LoginId, memberships and registrations cascade with the user.
         try:

@@ -1,0 +1,83 @@
+"""Pages that list rows cost a constant number of queries (no N+1): the
+organization tree (USER-9), 契約情報 (CONTRACT-1), a user's サービス情報 tab
+(SVC-1), the bulk-delete confirmation (USER-8) and its result."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.urls import reverse
+
+from accounts.models import Organization, OrganizationMembership, User
+from tests.factories import ContractFactory, ServiceFactory, UserFactory
+
+
+def _count(client, url, django_assert_max_num_queries, method="get", data=None):
+    client.get(reverse("home"))  # warm the session
+    with django_assert_max_num_queries(200) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)
+    return len(ctx.captured_queries)
+
+
+def test_user9_organization_tree_query_count_is_constant(alice_client, tenant_a, django_assert_max_num_queries):
+    url = reverse("users:organizations")
+    counts = []
+    for n, prefix in ((2, "s"), (30, "l")):
+        parent = None
+        for i in range(n):
+            org = Organization.objects.create(tenant=tenant_a, name=f"{prefix}組織{i}", parent=parent)
+            user = UserFactory(tenant=tenant_a, email=f"{prefix}{i}@a.example.com")
+            OrganizationMembership.objects.create(tenant=tenant_a, user=user, organization=org, is_primary=True)
+            parent = org if i % 3 else None
+        counts.append(_count(alice_client, url, django_assert_max_num_queries))
+    assert counts[0] == counts[1]
+
+
+def test_contract1_page_query_count_is_constant(alice_client, tenant_a, django_assert_max_num_queries):
+    url = reverse("tenants:contract")
+    counts = []
+    for n, prefix in ((1, "s"), (15, "l")):
+        for i in range(n):
+            UserFactory(tenant=tenant_a, email=f"{prefix}admin{i}@a.example.com", role=User.Role.ADMIN)
+            ContractFactory(tenant=tenant_a, service=ServiceFactory(code=f"{prefix}svc{i}"), number=f"{prefix}-{i}")
+        counts.append(_count(alice_client, url, django_assert_max_num_queries))
+    assert counts[0] == counts[1]
+
+
+def test_svc1_services_tab_query_count_is_constant(alice_client, tenant_a, bob, django_assert_max_num_queries):
+    url = reverse("users:services", args=[bob.pk])
+    counts = []
+    for n, prefix in ((1, "s"), (15, "l")):
+        for i in range(n):
+            ContractFactory(tenant=tenant_a, service=ServiceFactory(code=f"{prefix}svc{i}"), number=f"{prefix}-{i}")
+        counts.append(_count(alice_client, url, django_assert_max_num_queries))
+    assert counts[0] == counts[1]
+
+
+def _select(client, users):
+    ids = ",".join(str(u.pk) for u in users)
+    client.post(reverse("users:list_action"), {"page_ids": ids, "selected": [u.pk for u in users], "action": "save"})
+
+
+def test_user8_bulk_delete_query_count_is_constant(alice_client, tenant_a, django_assert_max_num_queries):
+    url = reverse("users:bulk_delete")
+    confirm, result = [], []
+    for n, prefix in ((2, "s"), (40, "l")):
+        users = [UserFactory(tenant=tenant_a, email=f"{prefix}{i}@a.example.com") for i in range(n)]
+        _select(alice_client, users)
+        confirm.append(_count(alice_client, url, django_assert_max_num_queries))
+        result.append(_count(alice_client, url, django_assert_max_num_queries, method="post"))
+    assert confirm[0] == confirm[1]
+    assert result[0] == result[1]
+
+
+def test_user8_bulk_delete_audits_each_deleted_user(alice_client, alice, tenant_a):
+    from tests.accounts.users_helpers import audit, user_by_email
+
+    users = [UserFactory(tenant=tenant_a, email=f"d{i}@a.example.com") for i in range(3)]
+    _select(alice_client, [*users, alice])
+    alice_client.post(reverse("users:bulk_delete"))
+    assert sorted(e.object_label for e in audit("accounts.user.deleted")) == [u.email for u in users]
+    assert all(user_by_email(u.email) is None for u in users)
+    assert user_by_email(alice.email) is not None
