@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
+from django.template import Context
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -38,6 +39,13 @@ def base_context() -> dict[str, Any]:
     }
 
 
+def _render_plain(template: Any, ctx: Mapping[str, Any]) -> str:
+    """Render a plain-text part (subject, body.txt) without HTML escaping: a
+    name such as "Q&A" or "O'Neil" must arrive as typed. Only body.html is
+    HTML and keeps Django's autoescaping."""
+    return template.template.render(Context(dict(ctx), autoescape=False))
+
+
 def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Render ``templates/mail/<template>/{subject,body}.txt`` (+ optional body.html)."""
     ctx = {**base_context(), **context}
@@ -45,8 +53,8 @@ def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, st
     # when an English UI request causes the mail, so that choice labels, dates
     # and amounts inside them do not come out in English (docs/i18n.md).
     with translation.override(MAIL_LANGUAGE):
-        subject = " ".join(render_to_string(f"mail/{template}/subject.txt", ctx).split())
-        body = render_to_string(f"mail/{template}/body.txt", ctx)
+        subject = " ".join(_render_plain(get_template(f"mail/{template}/subject.txt"), ctx).split())
+        body = _render_plain(get_template(f"mail/{template}/body.txt"), ctx)
         try:
             html = render_to_string(f"mail/{template}/body.html", ctx)
         except TemplateDoesNotExist:
@@ -92,8 +100,8 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
                     tenant_id=tenant_id,
                     template=template,
                     to=recipients,
-                    subject=" ".join(subject_t.render(ctx).split()),
-                    body=body_t.render(ctx),
+                    subject=" ".join(_render_plain(subject_t, ctx).split()),
+                    body=_render_plain(body_t, ctx),
                     html_body=html_t.render(ctx) if html_t else "",
                     from_email=settings.DEFAULT_FROM_EMAIL,
                 )
