@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -110,6 +111,14 @@ class ContractLine(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # An option's 対象プラン is a plan of the same contract: a parent of
+        # another contract (or tenant) would compare counts across tenants.
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent.contract_id != self.contract_id or parent.item != self.Item.PLAN:
+                raise ValidationError({"parent": _("対象プランには同じ契約のプランを指定してください。")})
 
     @property
     def is_editable(self) -> bool:
