@@ -71,6 +71,11 @@ class ContractAdmin(admin.ModelAdmin):
     list_select_related = ["tenant", "service"]
     autocomplete_fields = ["tenant", "service"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> list[str]:
+        # A contract's lines, applications and user registrations belong to
+        # its tenant: moving it would leave them pointing across tenants.
+        return [*super().get_readonly_fields(request, obj), *(["tenant"] if obj else [])]
+
 
 class OpenTenantForm(forms.Form):
     """The operator's テナント開通 form (OPS-2)."""

@@ -1,0 +1,34 @@
+"""A contract never moves to another tenant in Django admin: its lines,
+applications and user registrations are the first tenant's rows (tenancy)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tenants.models import Contract
+from tenants.scoping import operator_scope
+
+
+def test_operator_cannot_move_a_contract_to_another_tenant(operator_client, contracts_a, tenant_a, tenant_b):
+    contract = contracts_a["emm"]
+    url = reverse("admin:tenants_contract_change", args=[contract.pk])
+    page = operator_client.get(url)
+    assert page.status_code == 200
+    operator_client.post(
+        url,
+        {"tenant": tenant_b.pk, "service": contract.service_id, "number": contract.number, "plan": contract.plan,
+         "term": contract.term, "id_count": contract.id_count or 10, "unit_price": contract.unit_price or 100},
+    )
+    with operator_scope():
+        assert Contract.objects.get(pk=contract.pk).tenant_id == tenant_a.pk
+
+
+def test_operator_can_still_add_a_contract_for_a_tenant(operator_client, tenant_b, services):
+    resp = operator_client.post(
+        reverse("admin:tenants_contract_add"),
+        {"tenant": tenant_b.pk, "service": services["emm"].pk, "number": "B-new", "plan": "P", "term": "monthly",
+         "id_count": 5, "unit_price": 100},
+    )
+    assert resp.status_code == 302, resp.context["adminform"].form.errors
+    with operator_scope():
+        assert Contract.objects.get(number="B-new").tenant_id == tenant_b.pk
