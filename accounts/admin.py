@@ -18,7 +18,11 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "last_name", "first_name", "tenant__name", "tenant__code"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
-    readonly_fields = ["email", "last_login", "date_joined", "password"]
+    # A user's memberships, registrations and applications belong to their
+    # tenant: moving the user would leave them across tenants. The
+    # representative is changed only by the tenant's admin (CONTRACT-2), which
+    # keeps exactly one per tenant.
+    readonly_fields = ["email", "tenant", "is_representative", "last_login", "date_joined", "password"]
     fieldsets = [
         (None, {"fields": ["email", "tenant", "role", "status", "is_representative"]}),
         (

@@ -32,3 +32,19 @@ def test_operator_can_still_add_a_contract_for_a_tenant(operator_client, tenant_
     assert resp.status_code == 302, resp.context["adminform"].form.errors
     with operator_scope():
         assert Contract.objects.get(number="B-new").tenant_id == tenant_b.pk
+
+
+def test_operator_cannot_move_a_user_to_another_tenant(operator_client, bob, tenant_a, tenant_b):
+    """A user's memberships, registrations and applications stay in the first
+    tenant: the user's tenant is read-only in Django admin."""
+    from accounts.models import User
+
+    url = reverse("admin:accounts_user_change", args=[bob.pk])
+    assert operator_client.get(url).status_code == 200
+    operator_client.post(
+        url,
+        {"tenant": tenant_b.pk, "role": bob.role, "status": bob.status, "last_name": bob.last_name,
+         "first_name": bob.first_name, "notification_email": bob.notification_email or "bob@a.example.com",
+         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+    )
+    assert User.all_objects.get(pk=bob.pk).tenant_id == tenant_a.pk
