@@ -48,3 +48,18 @@ def test_operator_cannot_move_a_user_to_another_tenant(operator_client, bob, ten
          "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
     )
     assert User.all_objects.get(pk=bob.pk).tenant_id == tenant_a.pk
+
+
+def test_operator_cannot_leave_a_tenant_without_its_representative(operator_client, alice, tenant_a):
+    """CONTRACT-2: exactly one representative per tenant, changed by its admin."""
+    from accounts.models import User
+
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    response = operator_client.post(
+        url,
+        {"tenant": tenant_a.pk, "role": alice.role, "status": alice.status, "last_name": alice.last_name, "first_name": alice.first_name,
+         "notification_email": alice.notification_email or "alice@a.example.com",
+         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},  # is_representative unticked
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.all_objects.get(pk=alice.pk).is_representative
