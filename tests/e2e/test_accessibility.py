@@ -258,6 +258,11 @@ def test_keyboard_only_reaches_user_add_confirm_through_the_global_menu(page, de
     _assert_focus_visible(summary)
     page.keyboard.press("Enter")  # opens the <details>
     expect(page.get_by_role("link", name="ユーザ追加")).to_be_visible()
+    page.keyboard.press("Escape")  # static/js/menu.js: closes it, focus back on the summary
+    expect(page.get_by_role("link", name="ユーザ追加")).to_be_hidden()
+    assert _focused(page)["text"] == summary["text"]
+    page.keyboard.press("Space")  # opens it again
+    expect(page.get_by_role("link", name="ユーザ追加")).to_be_visible()
     link = _tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "ユーザ追加", what="ユーザ追加", limit=5)
     _assert_focus_visible(link)
     screenshot("a11y-keyboard-menu")
@@ -276,3 +281,16 @@ def test_keyboard_only_reaches_user_add_confirm_through_the_global_menu(page, de
     expect(page.get_by_role("heading", name="ユーザ追加確認")).to_be_visible()
     done = _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "完了", what="the 完了 button")
     _assert_focus_visible(done)
+
+
+def test_pages_reflow_at_320_css_pixels(page, demo):
+    """WCAG 1.4.10: at 320 px (1280 px at 400 % zoom) nothing scrolls sideways but wide tables."""
+    login(page, ADMIN, PASSWORD)
+    page.wait_for_url("**/home/")
+    page.set_viewport_size({"width": 320, "height": 700})
+    for path in ("/home/", "/users/", "/users/add/", "/contract/", "/idchange/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width}px wide at a 320px viewport"
+    nav = page.get_by_role("navigation", name="グローバルメニュー").bounding_box()
+    assert nav["width"] > 200  # the menu sits on its own row, labels readable
