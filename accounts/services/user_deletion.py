@@ -36,7 +36,9 @@ def delete_users(*, tenant: Tenant, actor: User, user_ids: Iterable[int]) -> Del
     """Delete the given users of the tenant, skipping (and saying why) the
     logged-in user and the representative admin (USER-8)."""
     result = DeletionResult()
-    users = list(tenant.users.filter(pk__in=list(user_ids)).order_by("email"))
+    # Locked, so a concurrent representative change (which locks the same
+    # rows) is seen before the USER-8 check, not after it.
+    users = list(tenant.users.select_for_update().filter(pk__in=list(user_ids)).order_by("email"))
     to_delete = []
     for user in users:
         reason = deletion_refusal(user=user, actor=actor)

@@ -1,0 +1,38 @@
+"""USER-8 under concurrency: a deletion racing with a representative change
+must not delete the new representative (the tenant would be left without one)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.models import User
+from accounts.services.user_deletion import delete_users
+from tenants.scoping import tenant_scope
+from tenants.services_contract import change_representative
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user8_delete_racing_a_representative_change_spares_the_new_representative(tenant_a, alice):
+    dave = UserFactory(tenant=tenant_a, email="dave@a.example.com", role=User.Role.ADMIN)
+    result: dict = {}
+
+    def delete_dave() -> None:
+        try:
+            with tenant_scope(tenant_a.pk):
+                result["outcome"] = delete_users(tenant=tenant_a, actor=alice, user_ids=[dave.pk])
+        finally:
+            connection.close()
+
+    with tenant_scope(tenant_a.pk), transaction.atomic():
+        change_representative(tenant=tenant_a, new_admin=dave, actor=alice)
+        worker = threading.Thread(target=delete_dave)
+        worker.start()
+        time.sleep(0.5)  # the deletion now waits on the representative change's row locks
+    worker.join(10)
+    assert User.all_objects.filter(pk=dave.pk, is_representative=True).exists()
+    assert result["outcome"].deleted == []
