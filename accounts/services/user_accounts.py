@@ -119,6 +119,9 @@ def set_status(*, user: User, actor: User, status: str) -> User:
     """有効 / 一時停止 (USER-7). Suspending ends the user's sessions at once."""
     if status not in (User.Status.ACTIVE, User.Status.SUSPENDED):
         raise UserAdminError(_("変更できないステータスです。"))
+    # Locked and re-read: a concurrent representative change (same row lock)
+    # is seen before the check below, not after it.
+    user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == actor.pk and status == User.Status.SUSPENDED:
         raise UserAdminError(_("ログイン中のユーザは一時停止できません。"))
     if user.is_representative and status == User.Status.SUSPENDED:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services.errors import UserAdminError
 from accounts.services.user_accounts import set_status
+from tenants.scoping import tenant_scope
 from tests.factories import UserFactory
 
 
@@ -40,7 +41,7 @@ def test_user7_representative_cannot_be_suspended_from_the_screen(dave_client, a
 
 
 def test_user7_representative_cannot_be_suspended_by_the_service(dave, alice):
-    with pytest.raises(UserAdminError):
+    with tenant_scope(alice.tenant_id), pytest.raises(UserAdminError):
         set_status(user=alice, actor=dave, status=User.Status.SUSPENDED)
     alice.refresh_from_db()
     assert alice.status == User.Status.ACTIVE

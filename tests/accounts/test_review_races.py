@@ -36,3 +36,30 @@ def test_user8_delete_racing_a_representative_change_spares_the_new_representati
     worker.join(10)
     assert User.all_objects.filter(pk=dave.pk, is_representative=True).exists()
     assert result["outcome"].deleted == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user7_suspension_racing_a_representative_change_spares_the_new_representative(tenant_a, alice):
+    from accounts.services.errors import UserAdminError
+    from accounts.services.user_accounts import set_status
+
+    dave = UserFactory(tenant=tenant_a, email="dave@a.example.com", role=User.Role.ADMIN)
+    result: dict = {}
+
+    def suspend_dave() -> None:
+        try:
+            with tenant_scope(tenant_a.pk):
+                set_status(user=dave, actor=alice, status=User.Status.SUSPENDED)
+        except UserAdminError as exc:
+            result["refused"] = str(exc)
+        finally:
+            connection.close()
+
+    with tenant_scope(tenant_a.pk), transaction.atomic():
+        change_representative(tenant=tenant_a, new_admin=dave, actor=alice)
+        worker = threading.Thread(target=suspend_dave)
+        worker.start()
+        time.sleep(0.5)
+    worker.join(10)
+    assert User.all_objects.get(pk=dave.pk).status == User.Status.ACTIVE
+    assert "refused" in result
