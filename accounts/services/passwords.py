@@ -74,8 +74,10 @@ def password_reset_expiry(now: datetime) -> datetime:
 
 
 def can_receive_reset_mail(user: User) -> bool:
-    """Suspended accounts get no reset link (AUTH-9)."""
-    return user.is_active and user.status != User.Status.SUSPENDED
+    """Suspended accounts get no reset link (AUTH-9); nor do the users of a
+    deactivated tenant, who could not log in with it (AUTH-8)."""
+    tenant_active = user.tenant_id is None or user.tenant.is_active
+    return user.is_active and user.status != User.Status.SUSPENDED and tenant_active
 
 
 @transaction.atomic

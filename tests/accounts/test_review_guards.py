@@ -87,3 +87,16 @@ def test_contract2_suspended_admin_cannot_become_the_representative(alice_client
     assert "一時停止中のユーザは代表管理者にできません。" in response.content.decode()
     alice.refresh_from_db()
     assert alice.is_representative
+
+
+def test_auth9_users_of_a_deactivated_tenant_get_no_reset_mail(client, bob, tenant_a):
+    """A closed customer's account is unavailable like a suspended one (AUTH-8,
+    AUTH-9): no reset link that could never be used to log in."""
+    from tests.accounts.auth_helpers import outbox
+
+    tenant_a.is_active = False
+    tenant_a.save(update_fields=["is_active"])
+    response = client.post(reverse("accounts:password_reset"), {"login_id": bob.email})
+    assert response.status_code == HTTPStatus.OK
+    assert "ご指定のアカウント情報が取得できません。" in response.content.decode()
+    assert outbox("password_reset") == []
