@@ -84,11 +84,15 @@ def delete_organization(*, organization: Organization, actor: User) -> None:
     )
     record(action="accounts.organization.deleted", actor=actor, target=organization)
     organization.delete()
-    for user_id in orphaned:
-        other = tenant.organization_memberships.filter(user_id=user_id).order_by("pk").first()
-        if other is not None:
-            other.is_primary = True
-            other.save(update_fields=["is_primary"])
+    # Each orphaned user's oldest remaining membership becomes primary: one
+    # read and one UPDATE for all of them, not two queries per user.
+    first_ids: dict[int, int] = {}
+    for user_id, pk in (
+        tenant.organization_memberships.filter(user_id__in=orphaned).order_by("user_id", "pk").values_list("user_id", "pk")
+    ):
+        first_ids.setdefault(user_id, pk)
+    if first_ids:
+        tenant.organization_memberships.filter(pk__in=list(first_ids.values())).update(is_primary=True)
 
 
 def member_counts(*, tenant: Tenant) -> dict[int, int]:

@@ -81,3 +81,29 @@ def test_user8_bulk_delete_audits_each_deleted_user(alice_client, alice, tenant_
     assert sorted(e.object_label for e in audit("accounts.user.deleted")) == [u.email for u in users]
     assert all(user_by_email(u.email) is None for u in users)
     assert user_by_email(alice.email) is not None
+
+
+def test_user9_organization_delete_reassigns_primaries_in_constant_queries(
+    alice_client, tenant_a, django_assert_max_num_queries
+):
+    """Deleting an organization that is the 代表組織 of many users gives each
+    another of their organizations as 代表組織, without queries per user."""
+    counts = []
+    for n, prefix in ((2, "s"), (30, "l")):
+        gone = Organization.objects.create(tenant=tenant_a, name=f"{prefix}消える組織")
+        stays = Organization.objects.create(tenant=tenant_a, name=f"{prefix}残る組織")
+        users = [UserFactory(tenant=tenant_a, email=f"{prefix}m{i}@a.example.com") for i in range(n)]
+        for user in users:
+            OrganizationMembership.objects.create(tenant=tenant_a, user=user, organization=gone, is_primary=True)
+            OrganizationMembership.objects.create(tenant=tenant_a, user=user, organization=stays, is_primary=False)
+        counts.append(
+            _count(alice_client, reverse("users:organization_delete", args=[gone.pk]), django_assert_max_num_queries,
+                   method="post")
+        )
+        from tenants.scoping import tenant_scope
+
+        with tenant_scope(tenant_a.pk):
+            assert OrganizationMembership.objects.filter(
+                user__in=users, organization=stays, is_primary=True
+            ).count() == n
+    assert counts[0] == counts[1]
