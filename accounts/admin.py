@@ -52,6 +52,12 @@ class UserAdmin(admin.ModelAdmin):
         # setup mail); operators open tenants with the open_tenant flow.
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # USER-8: the representative admin cannot be deleted, here either.
+        if obj is not None and obj.is_representative:
+            return False
+        return super().has_delete_permission(request, obj)
+
     # Operators' support actions (AUTH-8, AUTH-9): the same services as the
     # tenant admin's screens, so the audit trail and the mails are identical.
 

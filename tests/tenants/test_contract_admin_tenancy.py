@@ -63,3 +63,17 @@ def test_operator_cannot_leave_a_tenant_without_its_representative(operator_clie
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert User.all_objects.get(pk=alice.pk).is_representative
+
+
+def test_operator_cannot_delete_a_representative_in_django_admin(operator_client, alice, bob):
+    """USER-8 holds in Django admin too: one by one and with 削除 of a selection."""
+    from accounts.models import User
+
+    response = operator_client.post(reverse("admin:accounts_user_delete", args=[alice.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    operator_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [alice.pk, bob.pk], "post": "yes"},
+    )
+    # Django refuses the whole selection and names the object it may not delete.
+    assert User.all_objects.filter(pk=alice.pk).exists()
