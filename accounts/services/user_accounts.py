@@ -103,7 +103,11 @@ def update_user(*, user: User, actor: User, data: dict[str, Any]) -> User:
     if user.email != before["email"]:
         if LoginId.objects.filter(login_id__iexact=user.email).exclude(user=user).exists():
             raise ValidationError({"email": _("このユーザ ID は既に使用されています。")})
-        LoginId.objects.filter(user=user).update(login_id=user.email)
+        try:
+            with transaction.atomic():
+                LoginId.objects.filter(user=user).update(login_id=user.email)
+        except IntegrityError:  # the same ID taken elsewhere a moment ago
+            raise ValidationError({"email": _("このユーザ ID は既に使用されています。")}) from None
     user.save()
     if "organizations" in data:
         _set_memberships(

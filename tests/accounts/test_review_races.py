@@ -63,3 +63,39 @@ def test_user7_suspension_racing_a_representative_change_spares_the_new_represen
     worker.join(10)
     assert User.all_objects.get(pk=dave.pk).status == User.Status.ACTIVE
     assert "refused" in result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user7_id_change_racing_another_add_of_the_same_id_is_a_form_error(tenant_a, alice, bob):
+    """Two admins taking the same new user ID at once: the loser gets the
+    usual 『このユーザ ID は既に使用されています。』, not a server error."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import LoginId
+    from accounts.services.user_accounts import PROFILE_FIELDS, update_user
+
+    data = {k: getattr(bob, k) for k in PROFILE_FIELDS}
+    data["email"] = "taken@a.example.com"
+    result: dict = {}
+
+    def change_bob() -> None:
+        try:
+            with tenant_scope(tenant_a.pk):
+                update_user(user=bob, actor=alice, data=data)
+        except ValidationError as exc:
+            result["error"] = exc.message_dict
+        except Exception as exc:  # noqa: BLE001 - what the request would turn into a 500
+            result["crash"] = repr(exc)
+        finally:
+            connection.close()
+
+    carol = UserFactory(tenant=tenant_a, email="carol@a.example.com")
+    with transaction.atomic():
+        LoginId.objects.filter(user=carol).update(login_id="taken@a.example.com")
+        worker = threading.Thread(target=change_bob)
+        worker.start()
+        time.sleep(0.5)  # bob's change passed the exists() check and waits on the unique index
+    worker.join(10)
+    assert "crash" not in result, result
+    assert "email" in result["error"]
+    assert User.all_objects.get(pk=bob.pk).email == "bob@a.example.com"
