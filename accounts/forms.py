@@ -133,15 +133,6 @@ class NotificationEmailChangeForm(NotificationEmailForm):
         return email
 
 
-class LoginIdRequestForm(forms.Form):
-    """Asks for a login ID (password reset, a new setup link)."""
-
-    login_id = forms.CharField(
-        label=_("ユーザ ID"),
-        max_length=127,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
-        error_messages={"required": _("ユーザ ID を入力してください。")},
-    )
-
-    def clean_login_id(self) -> str:
-        return self.cleaned_data["login_id"].strip().lower()
+class LoginIdRequestForm(LoginIdForm):
+    """Asks for a login ID (password reset, a new setup link): the same field
+    and normalisation as the login's first step."""
