@@ -20,3 +20,5 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ALLOWED_HOSTS = ["*"]
 _ = env
+# The live server serves static files from the apps' folders (see local.py).
+STATIC_ROOT = None
