@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template import Context
 from django.template.exceptions import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from notifications.models import OutboxMessage
@@ -39,27 +39,52 @@ def base_context() -> dict[str, Any]:
     }
 
 
-def _render_plain(template: Any, ctx: Mapping[str, Any]) -> str:
-    """Render a plain-text part (subject, body.txt) without HTML escaping: a
-    name such as "Q&A" or "O'Neil" must arrive as typed. Only body.html is
-    HTML and keeps Django's autoescaping."""
-    return template.template.render(Context(dict(ctx), autoescape=False))
+@dataclass(frozen=True)
+class MailTemplate:
+    """The parts of ``templates/mail/<name>/``, loaded once: ``subject.txt`` and
+    ``body.txt`` (plain text, never HTML-escaped: "Q&A" or "O'Neil" must arrive
+    as typed) and an optional ``body.html`` (autoescaped)."""
+
+    subject: Any
+    body: Any
+    html: Any | None
+
+    @classmethod
+    def load(cls, name: str) -> MailTemplate:
+        try:
+            html = get_template(f"mail/{name}/body.html")
+        except TemplateDoesNotExist:
+            html = None
+        return cls(get_template(f"mail/{name}/subject.txt"), get_template(f"mail/{name}/body.txt"), html)
+
+    def render(self, context: Mapping[str, Any]) -> tuple[str, str, str]:
+        """(subject on one line, text body, HTML body or "") for one message.
+
+        The mail templates are written in Japanese: they are rendered in
+        Japanese even when an English UI request causes the mail, so that choice
+        labels, dates and amounts inside them do not come out in English."""
+        with translation.override(MAIL_LANGUAGE):
+            plain = Context(dict(context), autoescape=False)
+            subject = " ".join(self.subject.template.render(plain).split())
+            body = self.body.template.render(plain)
+            html = self.html.render(dict(context)) if self.html else ""
+        return subject, body, html
 
 
 def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Render ``templates/mail/<template>/{subject,body}.txt`` (+ optional body.html)."""
-    ctx = {**base_context(), **context}
-    # The mail templates are written in Japanese: render them in Japanese even
-    # when an English UI request causes the mail, so that choice labels, dates
-    # and amounts inside them do not come out in English (docs/i18n.md).
-    with translation.override(MAIL_LANGUAGE):
-        subject = " ".join(_render_plain(get_template(f"mail/{template}/subject.txt"), ctx).split())
-        body = _render_plain(get_template(f"mail/{template}/body.txt"), ctx)
-        try:
-            html = render_to_string(f"mail/{template}/body.html", ctx)
-        except TemplateDoesNotExist:
-            html = ""
-    return subject, body, html
+    """Render one mail of ``templates/mail/<template>/`` with the base context."""
+    return MailTemplate.load(template).render({**base_context(), **context})
+
+
+def _recipients(to: str | Iterable[str]) -> list[str]:
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        raise ValueError("a mail needs at least one recipient")
+    return recipients
+
+
+def _tenant_id(tenant: Any) -> int | None:
+    return tenant if isinstance(tenant, int) or tenant is None else tenant.pk
 
 
 @dataclass(frozen=True)
@@ -80,32 +105,22 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     transaction and are queued after commit, in chunks, each chunk delivered
     by one task over one connection. Returns the number of rows written.
     """
-    subject_t = get_template(f"mail/{template}/subject.txt")
-    body_t = get_template(f"mail/{template}/body.txt")
-    try:
-        html_t = get_template(f"mail/{template}/body.html")
-    except TemplateDoesNotExist:
-        html_t = None
-    tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    parts = MailTemplate.load(template)
     common = base_context()
     rows = []
-    with translation.override(MAIL_LANGUAGE):  # as in render_mail
-        for mail in mails:
-            recipients = [mail.to] if isinstance(mail.to, str) else list(mail.to)
-            if not recipients:
-                raise ValueError("send_mails() needs at least one recipient per mail")
-            ctx = {**common, **mail.context}
-            rows.append(
-                OutboxMessage(
-                    tenant_id=tenant_id,
-                    template=template,
-                    to=recipients,
-                    subject=" ".join(_render_plain(subject_t, ctx).split()),
-                    body=_render_plain(body_t, ctx),
-                    html_body=html_t.render(ctx) if html_t else "",
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                )
+    for mail in mails:
+        subject, body, html = parts.render({**common, **mail.context})
+        rows.append(
+            OutboxMessage(
+                tenant_id=_tenant_id(tenant),
+                template=template,
+                to=_recipients(mail.to),
+                subject=subject,
+                body=body,
+                html_body=html,
+                from_email=settings.DEFAULT_FROM_EMAIL,
             )
+        )
     created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
     ids = [row.pk for row in created]
     for start in range(0, len(ids), BULK_CHUNK):
@@ -122,12 +137,10 @@ def send_mail(
     tenant: Any = None,
 ) -> OutboxMessage:
     """Render and store one mail; it is delivered once the caller commits."""
-    recipients = [to] if isinstance(to, str) else list(to)
-    if not recipients:
-        raise ValueError("send_mail() needs at least one recipient")
+    recipients = _recipients(to)
     subject, body, html = render_mail(template, context or {})
     message = OutboxMessage.objects.create(
-        tenant_id=tenant if isinstance(tenant, int) or tenant is None else tenant.pk,
+        tenant_id=_tenant_id(tenant),
         template=template,
         to=recipients,
         subject=subject,
