@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
 
@@ -25,12 +25,9 @@ def tenant_role_required(role: str = ROLE_MEMBER) -> Callable:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
             if getattr(request, "tenant", None) is None:
-                from django.http import Http404
-
                 raise Http404
-            if role == ROLE_ADMIN and user.role != User.Role.ADMIN:
+            if role == ROLE_ADMIN and request.user.role != User.Role.ADMIN:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
