@@ -102,3 +102,24 @@ def operator_client(operator) -> Client:
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD
+
+
+# Tests about PostgreSQL itself (row locks, SKIP LOCKED, concurrent transactions,
+# JSON containment, trigram plans) carry @pytest.mark.postgres: on the SQLite
+# default they are skipped with the command that runs them; under .ci/run
+# (PostgreSQL) they run like every other test.
+POSTGRES_ONLY_REASON = (
+    "PostgreSQL only; run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal "
+    "REDIS_URL=redis://127.0.0.1:6379/0 make test"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason=POSTGRES_ONLY_REASON)
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
