@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.users import validators as v
+from accounts.users.csv import decode as decode_csv
 from tenants.models import Tenant
 
 
@@ -220,6 +221,10 @@ class CsvUploadForm(forms.Form):
             raise ValidationError(_("CSV ファイル（.csv）を選択してください。"), code="not_csv")
         if f.size > self.MAX_BYTES:
             raise ValidationError(_("ファイルが大きすぎます（20MB まで）。"), code="too_large")
+        # Refused here, before anything is stored: UTF-16, NUL bytes, broken
+        # UTF-8, binary content (the message names the line and the encodings).
+        decode_csv(f.read())
+        f.seek(0)
         return f
 
 
