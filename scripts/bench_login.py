@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchdb import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_login_bench")
@@ -37,16 +39,6 @@ os.environ["LOGIN_FAILURE_LIMIT"] = "1000000"
 CODE = "BENCHLGN"
 PASSWORD = "BenchPass2026"
 GOAL = 1.2
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = BENCH_DB.rsplit("/", 1)[1]
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_user():  # noqa: ANN201
@@ -83,7 +75,7 @@ def main() -> None:
     parser.add_argument("--json", metavar="PATH", help="write the rows as JSON (make bench)")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(BENCH_DB)
     import django
 
     django.setup()
