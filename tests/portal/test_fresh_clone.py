@@ -163,3 +163,29 @@ def test_ensure_browser_that_can_install_nothing_still_lets_the_suite_run(tmp_pa
     assert result.returncode == 0
     assert "apt-get" in calls and "playwright install chromium" in calls
     assert "browser tests will be skipped" in result.stderr
+
+
+def make(*args: str, path_prefix: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ}
+    if path_prefix is not None:
+        env["PATH"] = f"{path_prefix}:{env['PATH']}"
+    return subprocess.run(["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_makefile_passes_over_a_uv_shim_that_does_not_run(tmp_path):
+    """A pyenv shim for another Python exposes `uv` but exits 127: the
+    Makefile decides by running `uv --version` and falls back to `python3 -m uv`."""
+    shim = tmp_path / "uv"
+    shim.write_text('#!/bin/sh\necho "pyenv: uv: command not found" >&2\nexit 127\n')
+    shim.chmod(0o755)
+    dry_run = make("-n", "sync", path_prefix=tmp_path)
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert "python3 -m uv sync --frozen" in dry_run.stdout
+    assert not any(line.startswith("uv ") for line in dry_run.stdout.splitlines())
+
+
+def test_makefile_names_the_python_version_needed_in_one_line():
+    result = make("bootstrap", "REQUIRES_PYTHON=>=3.99")
+    assert result.returncode != 0
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Python >=3.99 is needed (pyproject.toml); found Python 3.")
