@@ -166,7 +166,9 @@ def test_ensure_browser_that_can_install_nothing_still_lets_the_suite_run(tmp_pa
 
 
 def make(*args: str, path_prefix: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ}
+    # As a first command would: not inside another make (which adds its
+    # "Entering directory" lines and flags).
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     if path_prefix is not None:
         env["PATH"] = f"{path_prefix}:{env['PATH']}"
     return subprocess.run(["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
