@@ -1,22 +1,28 @@
 # The two commands (DESIGN.md): `make run` and `make test`.
-# uv is installed with pip when missing; `python3 -m uv` works even when the
-# pip install's bin directory is not on PATH.
+# uv: the `uv` on PATH if it runs (a pyenv shim for another Python exists but
+# exits 127), else `python3 -m uv`, else installed with pip. Every target works
+# as the first command on a fresh clone.
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
+REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproject.toml)
 export UV_PYTHON_DOWNLOADS ?= never
 MANAGE := .venv/bin/python manage.py
 
 .PHONY: run test sync bootstrap migrate seed worker beat lint check bench
 
 bootstrap:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) python find '$(REQUIRES_PYTHON)' >/dev/null 2>&1 || { \
+	  echo "Python $(REQUIRES_PYTHON) is needed (pyproject.toml); found $$($(PYTHON) --version 2>&1)."; exit 1; }
 
+# var/ holds the SQLite database and the demo's mail: made here, so every
+# target (check, test, run …) works first on a fresh clone.
 sync: bootstrap
 	$(UV) sync --frozen
+	@mkdir -p var/mail
 
 migrate: sync
-	mkdir -p var/mail
 	$(MANAGE) migrate --noinput
 
 seed: migrate
@@ -28,11 +34,16 @@ run: seed
 
 # The whole suite. With DATABASE_URL / REDIS_URL set (as .ci/run does) it runs
 # against PostgreSQL and Redis.
+# The browser tests' Chromium and font are installed first when missing
+# (scripts/ensure_browser.sh); if that is impossible they skip with the reason.
 test: sync
+	@scripts/ensure_browser.sh
 	.venv/bin/pytest $(PYTEST_ARGS)
 
+# ruff, then the layers (.importlinter; README "Layout").
 lint: sync
 	.venv/bin/ruff check .
+	.venv/bin/python scripts/lint_imports.py
 
 check: sync
 	$(MANAGE) makemigrations --check --dry-run

@@ -11,6 +11,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from accounts.models import User
+from tenants.models import Tenant
+
+
+class TenantRequest(HttpRequest):
+    """A request inside a tenant scope, as TenantScopeMiddleware leaves it
+    (here, not in portal: every chapter's views use it, and chapters import
+    nothing from portal)."""
+
+    user: User
+    tenant: Tenant
+
 
 ROLE_ADMIN = "admin"
 ROLE_MEMBER = "member"

@@ -26,6 +26,7 @@ from idchange.models import (
 )
 from idchange.services.apply import apply_id_change, apply_window_lines
 from idchange.services.errors import E_OFFLINE_INVALID, MESSAGES, IdChangeError
+from idchange.services.hold import hold_id_change
 from idchange.services.lines import add_contract_line
 from idchange.services.offline_reductions import (
     cancel_offline_reduction,
@@ -191,6 +192,11 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
             _("適用日時を過ぎた明細を今すぐ適用する"),
             _("適用しました"),
         ),
+        # The customer sees 保留中; what they must do is written in the
+        # application's 「お客さまへのご案内（保留中）」 (saving it holds too).
+        _service_action(
+            "hold", hold_id_change, "application", _("保留にする（処理待ちのまま止める）"), _("保留にしました")
+        ),
     ]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -200,7 +206,17 @@ class IdChangeApplicationAdmin(admin.ModelAdmin):
         return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in self.model._meta.fields]
+        # Only the note to the customer is written here, through hold_id_change.
+        editable = {"hold_note"} if obj is not None and obj.status == IdChangeApplication.Status.PENDING else set()
+        return [f.name for f in self.model._meta.fields if f.name not in editable]
+
+    def save_model(self, request: HttpRequest, obj: IdChangeApplication, form: Any, change: bool) -> None:
+        if "hold_note" not in form.changed_data:
+            return
+        try:
+            hold_id_change(application=obj, actor=request.user, now=clock.now(), note=obj.hold_note)
+        except IdChangeError as exc:
+            self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
 
 
 def _clean_offline_reduction(form: forms.ModelForm) -> dict[str, Any]:

@@ -265,6 +265,9 @@ class IdChangeApplication(TenantOwnedModel):
     # Still 処理待ち, so the contract stays locked meanwhile.
     hold_reason = models.CharField(_("要確認（適用できない理由）"), max_length=40, blank=True)
     held_at = models.DateTimeField(_("要確認日時"), null=True, blank=True)
+    # What the customer must do while it is held, written by the operator;
+    # shown to the customer with the status 保留中 (issue 9).
+    hold_note = models.CharField(_("お客さまへのご案内（保留中）"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("ID 数変更申込")
@@ -297,6 +300,19 @@ class IdChangeApplication(TenantOwnedModel):
     @property
     def is_in_flight(self) -> bool:
         return self.status in IN_FLIGHT
+
+    @property
+    def is_held(self) -> bool:
+        """Held (by the job or an operator): still 処理待ち for the rules, but
+        nothing happens until an operator releases it."""
+        return self.status == self.Status.PENDING and bool(self.hold_reason)
+
+    @property
+    def customer_status(self) -> tuple[str, str]:
+        """(badge key, label) as the customer sees it: 保留中 while held."""
+        if self.is_held:
+            return "held", str(_("保留中"))
+        return self.status, str(self.get_status_display())
 
     def can_withdraw(self, now: datetime) -> bool:
         return (

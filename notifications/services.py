@@ -226,7 +226,7 @@ def deliver(message: OutboxMessage, *, connection: Any = None) -> None:
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
     if connection is None:
-        email.send(fail_silently=False)
+        email.send()
     else:
         connection.send_messages([email])
 

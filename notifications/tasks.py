@@ -76,13 +76,13 @@ def deliver_outbox_batch(message_ids: list[int]) -> dict[str, int]:
     A message that fails transiently goes back to pending with a backoff and
     the sweep re-queues it on its own; a permanent failure is marked failed.
     """
-    from django.core.mail import get_connection
+    from django.core.mail import mailers
 
     from notifications import services
 
     messages = services.claim_many(message_ids)
     sent, failed, retrying = [], 0, 0
-    with get_connection() as connection:
+    with mailers.default as connection:
         for message in messages:
             try:
                 services.deliver(message, connection=connection)

@@ -1,13 +1,8 @@
+"""Kept for code written before the layers: ``TenantRequest`` lives in
+accounts.permissions (chapters may not import portal, .importlinter)."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest
+from accounts.permissions import TenantRequest
 
-from accounts.models import User
-from tenants.models import Tenant
-
-
-class TenantRequest(HttpRequest):
-    """A request inside a tenant scope, as TenantScopeMiddleware leaves it."""
-
-    user: User
-    tenant: Tenant
+__all__ = ["TenantRequest"]

@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("home/", views.home, name="home"),
     path("users/", include("accounts.urls_users")),
-    path("contract/", include("tenants.urls")),
+    path("contract/", include("accounts.urls_contract")),
     path("idchange/", include("idchange.urls")),
     path("files/", include("uploads.urls")),
     path("", include("accounts.urls")),

@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from accounts.permissions import tenant_role_required
-from portal.http import TenantRequest
+from accounts.permissions import TenantRequest, tenant_role_required
 
 
 @tenant_role_required()

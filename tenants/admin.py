@@ -1,17 +1,13 @@
+"""Operators' pages for the ground floor. Opening a tenant (with its first
+admin and mail) is accounts' business: accounts/admin.py registers the Tenant
+admin that adds it, on top of the one here (tenants imports no app above it)."""
+
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
+from django.http import HttpRequest
 
 from tenants.models import Contract, Service, Tenant
-from tenants.services import OpeningVariant, TenantError, open_tenant, resend_opening_setup
 
 
 class ContractInline(admin.TabularInline):
@@ -27,25 +23,6 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "login_alias"]
     list_filter = ["is_active"]
     inlines = [ContractInline]
-    # Opening a tenant (OPS-2, AUTH-1): "add" is the opening form, so a tenant
-    # never exists without its representative admin and opening mail.
-    actions = ["resend_setup_mail"]
-
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
-        return open_tenant_admin_view(self, request)
-
-    @admin.action(description=_("代表管理者に初期設定メールを再送"))
-    def resend_setup_mail(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
-        sent = 0
-        for tenant in queryset:
-            try:
-                resend_opening_setup(tenant=tenant, actor=request.user)
-            except TenantError as exc:
-                self.message_user(request, f"{tenant}: {exc}", messages.WARNING)
-            else:
-                sent += 1
-        if sent:
-            self.message_user(request, _("%(count)d 件の初期設定メールを送信しました。") % {"count": sent})
 
 
 @admin.register(Service)
@@ -75,50 +52,3 @@ class ContractAdmin(admin.ModelAdmin):
         # A contract's lines, applications and user registrations belong to
         # its tenant: moving it would leave them pointing across tenants.
         return [*super().get_readonly_fields(request, obj), *(["tenant"] if obj else [])]
-
-
-class OpenTenantForm(forms.Form):
-    """The operator's テナント開通 form (OPS-2)."""
-
-    name = forms.CharField(label=_("会社名"), max_length=100)
-    code = forms.CharField(label=_("テナントコード"), max_length=20)
-    admin_last_name = forms.CharField(label=_("代表管理者 姓"), max_length=30)
-    admin_first_name = forms.CharField(label=_("代表管理者 名"), max_length=30)
-    admin_email = forms.EmailField(
-        label=_("代表管理者 メールアドレス（ユーザ ID・通知先）"), max_length=127
-    )
-    variant = forms.ChoiceField(label=_("開通通知メール"), choices=OpeningVariant.choices)
-    ordered_service = forms.ModelChoiceField(
-        label=_("申込サービス"),
-        queryset=Service.objects.all(),
-        required=False,
-        help_text=_("「他サービス申込」のとき、メール件名に表示するサービス"),
-    )
-
-
-def open_tenant_admin_view(model_admin: TenantAdmin, request: HttpRequest) -> HttpResponse:
-    if not model_admin.has_add_permission(request):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    form = OpenTenantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tenant = open_tenant(**form.cleaned_data, actor=request.user)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            model_admin.message_user(
-                request,
-                _("%(tenant)s を開通し、%(email)s に開通通知メールを送信しました。")
-                % {"tenant": tenant, "email": form.cleaned_data["admin_email"]},
-            )
-            return redirect(reverse("admin:tenants_tenant_change", args=[tenant.pk]))
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "title": _("テナント開通"),
-        "form": form,
-    }
-    return TemplateResponse(request, "admin/tenants/open_tenant.html", context)

@@ -7,6 +7,8 @@ create rows freely; reads in fixtures use ``operator_scope()`` explicitly.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -123,3 +125,34 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# The run's closing lines say what was skipped and how to run it; with
+# CI_NO_SKIPS=1 (.ci/run, on PostgreSQL) any skip fails the run, so no marker
+# can hide a test there.
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    result = yield
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        postgres_only = sum(1 for r in skipped if POSTGRES_ONLY_REASON in str(r.longrepr))
+        others = len(skipped) - postgres_only
+        terminalreporter.write_sep("=", "skipped", yellow=True)
+        if postgres_only:
+            terminalreporter.write_line(
+                f"{postgres_only} skipped: about PostgreSQL itself (@pytest.mark.postgres). "
+                f"Run them on PostgreSQL: {POSTGRES_ONLY_REASON.split('; run with ', 1)[1]}"
+            )
+        if others:
+            terminalreporter.write_line(f"{others} skipped for other reasons (listed above under SKIPPED).")
+        if os.environ.get("CI_NO_SKIPS"):
+            terminalreporter.write_line(
+                f"CI_NO_SKIPS is set: {len(skipped)} skipped test(s) fail this run.", red=True
+            )
+    return result
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI_NO_SKIPS") and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

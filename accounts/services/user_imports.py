@@ -34,6 +34,21 @@ class ImportPlan:
     org_by_path: dict[str, int] = field(default_factory=dict)
 
 
+def storable(value: Any) -> Any:
+    """``value`` without NUL characters, through lists and dicts.
+
+    The one place every upload-supplied value passes before it reaches a text
+    or JSON column of UserImport (file name, error list with row values):
+    PostgreSQL refuses NUL in both, which was an HTTP 500."""
+    if isinstance(value, str):
+        return value.replace("\0", "")
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
+
+
 def _chunks(items: list[Any], size: int = 5000) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -106,7 +121,7 @@ def start_import(*, tenant: Tenant, actor: User, filename: str, content: bytes) 
     upload = UserImport.objects.create(
         tenant=tenant,
         created_by=actor,
-        filename=filename[:255],
+        filename=storable(filename)[:255],
         content=content,
         total_rows=max(content.count(b"\n") - 1, 0) or 1,
     )
@@ -146,7 +161,7 @@ def validate_import(*, upload_id: int) -> Any:
         processed_rows=n + len({e.line for e in plan.errors}),
         to_add=len(plan.adds),
         to_change=len(plan.changes),
-        errors=[e.as_dict() for e in plan.errors[: 1000]],
+        errors=storable([e.as_dict() for e in plan.errors[: 1000]]),
         error_count=len(plan.errors),
         finished_at=timezone.now() if plan.errors else None,
     )
@@ -191,7 +206,7 @@ def apply_import(*, upload_id: int, actor_id: int) -> Any:
         UserImport.objects.filter(pk=upload_id).update(
             status=UserImport.Status.INVALID,
             content=b"",
-            errors=[e.as_dict() for e in plan.errors[:1000]],
+            errors=storable([e.as_dict() for e in plan.errors[:1000]]),
             error_count=len(plan.errors),
             finished_at=timezone.now(),
         )

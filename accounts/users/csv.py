@@ -3,7 +3,9 @@
 Encoding: downloads are UTF-8 with a BOM, which Excel on Japanese Windows
 opens correctly (without the BOM it assumes CP932 and garbles the text).
 Uploads accept UTF-8 with or without BOM and Shift_JIS/CP932 (what Excel
-writes when a Japanese user saves "CSV (コンマ区切り)").
+writes when a Japanese user saves "CSV (コンマ区切り)"). Anything else — UTF-16
+(Excel's "Unicode テキスト"), NUL bytes, broken UTF-8, a binary file — is
+refused with the line at fault, before anything is stored (``decode``).
 
 Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
 spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
@@ -97,19 +99,64 @@ def template_bytes() -> bytes:
     return (BOM + out.getvalue()).encode("utf-8")
 
 
+ENCODINGS_ACCEPTED = gettext_lazy("UTF-8（BOM あり・なし）または Shift_JIS（CP932）")
+
+
+def _line_at(content: bytes, position: int) -> int:
+    return content.count(b"\n", 0, position) + 1
+
+
+def _looks_like_utf16(content: bytes) -> bool:
+    """A UTF-16 BOM, or many NULs, all at even or all at odd offsets (the
+    high bytes of the ASCII commas, line ends and addresses every CSV has);
+    a stray NUL in a UTF-8 file is not that."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    even, odd = content[0::2].count(0), content[1::2].count(0)
+    return (even == 0) != (odd == 0) and even + odd >= max(2, len(content) // 20)
+
+
 def decode(content: bytes) -> str:
-    """UTF-8 (BOM optional) first, then CP932; anything else is refused."""
+    """UTF-8 (BOM optional) first, then CP932; anything else is refused with
+    a ``ValidationError`` naming the accepted encodings and the line at fault.
+
+    NUL bytes are refused outright: no CSV of users holds one, PostgreSQL's
+    text and JSON columns cannot store one, and they are what UTF-16 and
+    binary files are full of."""
+    if _looks_like_utf16(content):
+        raise ValidationError(
+            _("UTF-16（Unicode テキスト）のファイルは読み込めません。%(accepted)s で保存し直してください。"),
+            code="encoding",
+            params={"accepted": ENCODINGS_ACCEPTED},
+        )
+    if (nul := content.find(b"\0")) >= 0:
+        raise ValidationError(
+            _("%(line)d 行目に NUL 文字があります。CSV ファイルではないか、壊れています。"
+              "%(accepted)s の CSV ファイルを選択してください。"),
+            code="encoding",
+            params={"line": _line_at(content, nul), "accepted": ENCODINGS_ACCEPTED},
+        )
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
+        content = content[3:]
     try:
         return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
+    # Valid UTF-8 multi-byte text before the bad byte: a UTF-8 file with a
+    # broken character, not a Shift_JIS one (whose Japanese is never UTF-8).
+    if not content[:utf8_error].isascii():
+        raise ValidationError(
+            _("%(line)d 行目に UTF-8 として読めない文字があります。%(accepted)s で保存し直してください。"),
+            code="encoding",
+            params={"line": _line_at(content, utf8_error), "accepted": ENCODINGS_ACCEPTED},
+        )
     try:
         return content.decode("cp932")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         raise ValidationError(
-            _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"), code="encoding"
+            _("%(line)d 行目の文字コードを判別できません。%(accepted)s で保存し直してください。"),
+            code="encoding",
+            params={"line": _line_at(content, exc.start), "accepted": ENCODINGS_ACCEPTED},
         ) from None
 
 
@@ -141,7 +188,7 @@ def parse(content: bytes) -> Parsed:
     try:
         text = decode(content)
     except ValidationError as exc:
-        result.errors.append(RowError(0, "", exc.messages[0]))
+        result.errors.append(RowError((exc.params or {}).get("line", 1), "", exc.messages[0]))
         return result
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

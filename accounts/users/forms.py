@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.users import validators as v
+from accounts.users.csv import decode as decode_csv
 from tenants.models import Tenant
 
 
@@ -220,6 +221,10 @@ class CsvUploadForm(forms.Form):
             raise ValidationError(_("CSV ファイル（.csv）を選択してください。"), code="not_csv")
         if f.size > self.MAX_BYTES:
             raise ValidationError(_("ファイルが大きすぎます（20MB まで）。"), code="too_large")
+        # Refused here, before anything is stored: UTF-16, NUL bytes, broken
+        # UTF-8, binary content (the message names the line and the encodings).
+        decode_csv(f.read())
+        f.seek(0)
         return f
 
 
@@ -235,3 +240,26 @@ class OrganizationForm(forms.Form):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+
+class RepresentativeForm(forms.Form):
+    """代表管理者変更 (CONTRACT-2): 変更後の管理者, one of the tenant's other admins."""
+
+    new_admin = forms.TypedChoiceField(
+        label=_("変更後の管理者"),
+        coerce=int,
+        error_messages={
+            "required": _("変更後の管理者を選択してください。"),
+            "invalid_choice": _("変更後の管理者を選択してください。"),
+        },
+    )
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {u.pk: u for u in candidates}
+        self.fields["new_admin"].choices = [("", "---------")] + [
+            (u.pk, f"{u.full_name}（{u.email}）") for u in candidates
+        ]
+
+    def clean_new_admin(self) -> User:
+        return self.candidates[self.cleaned_data["new_admin"]]

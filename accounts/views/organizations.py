@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import selectors
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from accounts.services import organizations as org_services
 from accounts.users.forms import OrganizationForm
-from portal.http import TenantRequest
 
 
 @tenant_role_required("admin")

@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from accounts.services import user_accounts, user_deletion, user_security
 from accounts.users.forms import PasswordMethod, UserAddForm, UserSearchForm
-from portal.http import TenantRequest
 
 PAGE_SIZE = 100
 SESSION_SELECTED = "users:selected"

@@ -13,12 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors
 from accounts.models import User
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from accounts.services import service_registrations, user_accounts, user_deletion, user_security
 from accounts.services.errors import UserAdminError
 from accounts.users.forms import ReceiveSettingForm, StatusForm, UserForm
 from accounts.views.users import list_url
-from portal.http import TenantRequest
 
 
 def _user(request: TenantRequest, pk: int) -> User:

@@ -17,6 +17,8 @@ E_NOT_WITHDRAWABLE = "E_NOT_WITHDRAWABLE"
 E_NOT_PROCESSING = "E_NOT_PROCESSING"
 E_UNKNOWN_LINE = "E_UNKNOWN_LINE"
 E_OFFLINE_INVALID = "E_OFFLINE_INVALID"
+# Not an error: the hold_reason of an application an operator put on hold.
+HELD_BY_OPERATOR = "E_HELD_BY_OPERATOR"
 
 MESSAGES: Mapping[str, Any] = {
     **rules.ERROR_MESSAGES,
@@ -27,6 +29,7 @@ MESSAGES: Mapping[str, Any] = {
     E_NOT_PROCESSING: _("この申込は処理中ではありません。"),
     E_UNKNOWN_LINE: _("選択されたプランはこの契約にありません。"),
     E_OFFLINE_INVALID: _("削減 ID 数が契約 ID 数を超えているか、対象の明細が不正です。"),
+    HELD_BY_OPERATOR: _("運用担当者が保留にしました。"),
 }
 
 

@@ -1,4 +1,4 @@
-"""The 受付 and 完了 mails' template names and context."""
+"""The 受付, 取下 and 完了 mails' template names and context."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 RECEIPT_MAIL = "idchange_received"
 COMPLETED_MAIL = "idchange_completed"
+WITHDRAWN_MAIL = "idchange_withdrawn"
 
 
 def mail_context(

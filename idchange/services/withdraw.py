@@ -1,4 +1,4 @@
-"""取下 (IDC-10)."""
+"""取下 (IDC-10), confirmed by mail like a submission."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.db import transaction
 from audit.services import record
 from idchange.models import IdChangeApplication
 from idchange.services.errors import E_NOT_WITHDRAWABLE, IdChangeError
+from idchange.services.mails import WITHDRAWN_MAIL, mail_context
+from notifications.services import send_mail
 
 
 @transaction.atomic
@@ -24,4 +26,12 @@ def withdraw_id_change(
     app.next_due_at = None
     app.save(update_fields=["status", "withdrawn_at", "next_due_at"])
     record(action="idchange.application.withdrawn", actor=actor, target=app)
+    # The same kind of confirmation as the 受付 mail, to the same address, in
+    # the same transaction (the outbox).
+    send_mail(
+        template=WITHDRAWN_MAIL,
+        to=app.applicant_email,
+        context=mail_context(app),
+        tenant=app.tenant_id,
+    )
     return app

@@ -153,8 +153,14 @@ SECURE_CSP = {
 # Mail (PRE-1: one configurable sender for every portal mail).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mail-bizportal@portal.example.com")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="notifications.backends.EmlFileBackend")
-EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# MAILERS replaces EMAIL_BACKEND (deprecated in Django 6.1). The environment
+# variables keep their names; the demo writes .eml files under var/mail/.
+MAILERS = {
+    "default": {
+        "BACKEND": env.str("EMAIL_BACKEND", default="notifications.backends.EmlFileBackend"),
+        "OPTIONS": {"file_path": env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))},
+    },
+}
 ANYMAIL = env.dict("ANYMAIL", default={})
 INQUIRY_CENTER_EMAIL = env.str("INQUIRY_CENTER_EMAIL", default="support@portal.example.com")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

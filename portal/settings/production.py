@@ -14,8 +14,11 @@ SECRET_KEY = env.str("SECRET_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# e.g. anymail.backends.amazon_ses.EmailBackend, with ANYMAIL settings in env.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="anymail.backends.amazon_ses.EmailBackend")
+# Any anymail ESP backend (an ordinary Django mail backend), with its ANYMAIL
+# settings in the environment; e.g. anymail.backends.amazon_ses.EmailBackend.
+MAILERS = {
+    "default": {"BACKEND": env.str("EMAIL_BACKEND", default="anymail.backends.amazon_ses.EmailBackend")},
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

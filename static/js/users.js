@@ -14,17 +14,22 @@
     var counter = document.getElementById("selected-count");
     var pageBox = document.getElementById("select-page");
     var rows = Array.prototype.slice.call(listForm.querySelectorAll(".row-check"));
-    var save = function () {
+    // One save at a time, each reading the boxes when it starts: two quick
+    // ticks sent at once could be stored (in the session) and answered out of
+    // order, leaving the first tick's selection and count.
+    var saving = Promise.resolve();
+    var saveNow = function () {
       var data = new FormData();
       data.append("csrfmiddlewaretoken", csrf(listForm));
       data.append("page_ids", listForm.querySelector("input[name=page_ids]").value);
       data.append("action", "save");
       rows.forEach(function (box) { if (box.checked) { data.append("selected", box.value); } });
-      fetch(listForm.dataset.saveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
+      return fetch(listForm.dataset.saveUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (json) { if (json && counter) { counter.textContent = listForm.dataset.selectedTemplate.replace("__N__", json.selected); } })
         .catch(function () {});
     };
+    var save = function () { saving = saving.then(saveNow); };
     var syncPageBox = function () {
       if (pageBox) { pageBox.checked = rows.length > 0 && rows.every(function (b) { return b.checked; }); }
     };

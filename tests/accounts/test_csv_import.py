@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Organization, OrganizationMembership, User, UserImport
 from accounts.services import user_imports
 from accounts.users import csv as user_csv
-from tenants.scoping import operator_scope
+from tenants.scoping import operator_scope, tenant_scope
 from tests.accounts.users_helpers import audit, login_id_exists, outbox, user_by_email, user_count
 
 HEADER = ",".join(user_csv.headers())
@@ -165,8 +165,49 @@ def test_user6_encodings(alice_client, alice, encoding, bom):
 
 
 def test_user6_undecodable_file_is_refused(alice_client, alice):
-    upload(alice_client, b"\xff\xfe\x00\x00garbage\x81")
-    assert "文字コード" in latest().errors[0]["message"]
+    response = upload(alice_client, b"\xff\xfe\x00\x00garbage\x81")
+    assert response.status_code == HTTPStatus.OK and latest() is None
+    assert "UTF-16" in response.content.decode()
+
+
+GOOD_ROW = row("bad@a.example.com")
+BAD_FILES = {
+    # name: (content, what the message must say)
+    "nul_bytes": (make_csv(GOOD_ROW, "nul@a.example.com,山\0田,太郎,,,,ユーザ,,nul@a.example.com,"), "3 行目に NUL 文字"),
+    "utf16_bom": ("\r\n".join([HEADER, GOOD_ROW]).encode("utf-16"), "UTF-16"),
+    "utf16_le_no_bom": ("\r\n".join([HEADER, GOOD_ROW]).encode("utf-16-le"), "UTF-16"),
+    "utf16_be_no_bom": ("\r\n".join([HEADER, GOOD_ROW]).encode("utf-16-be"), "UTF-16"),
+    # UTF-8 whose third line holds a truncated 山 (e5 b1 b1 without its last byte).
+    "invalid_utf8": (make_csv(GOOD_ROW) + b"x@a.example.com,\xe5\xb1,\xe5\xa4\xaa,,,,\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6,,x@a.example.com,\r\n",
+                     "3 行目に UTF-8 として読めない文字"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)), "NUL 文字"),
+    "binary_without_nul": (bytes(range(1, 256)) * 4, "文字コードを判別できません"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_user6_file_in_a_wrong_encoding_is_refused_with_line_and_encodings(alice_client, alice, case):
+    """USER-6 (issue 9): never an HTTP 500 — the upload page answers with the
+    line at fault and the accepted encodings; no upload row, no user stored."""
+    content, expected = BAD_FILES[case]
+    users_before = user_count(alice.tenant)
+    response = upload(alice_client, content)
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert expected in body
+    assert "UTF-8（BOM あり・なし）または Shift_JIS（CP932）" in body
+    assert latest() is None and user_count(alice.tenant) == users_before
+
+
+def test_user6_nul_in_a_file_that_reached_the_dry_run_is_stored_without_it(alice, tenant_a):
+    """Files stored before the upload check (or by a worker) go through the
+    one cleaning place: no NUL reaches the JSON error list or the file name."""
+    content = make_csv("a@a.example.com,山\0田,太郎,,,,ユーザ,,a@a.example.com,")
+    with tenant_scope(tenant_a):
+        job = user_imports.start_import(tenant=tenant_a, actor=alice, filename="u\0sers.csv", content=content)
+    assert job.status == "invalid" and job.filename == "users.csv"
+    assert "\0" not in str(job.errors) and "2 行目に NUL 文字" in job.errors[0]["message"]
+    assert job.errors[0]["line"] == 2
 
 
 def test_user6_downloaded_csv_round_trips(alice_client, alice, bob, tenant_a):

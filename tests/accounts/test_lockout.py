@@ -100,6 +100,7 @@ def test_lockout_ends_the_accounts_sessions(bob, bob_client, django_capture_on_c
     assert bob_client.get(reverse("home")).status_code == 302
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_counting_is_one_race_safe_statement(tenant_a):
     """AUTH-8: concurrent failures each get their own number (one upsert)."""

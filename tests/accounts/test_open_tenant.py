@@ -12,9 +12,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import AccountToken, LoginId, User
+from accounts.services.onboarding import open_tenant
 from tenants.models import Tenant
 from tenants.scoping import operator_scope
-from tenants.services import open_tenant
 from tests.accounts.auth_helpers import audit, outbox
 
 

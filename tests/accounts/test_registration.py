@@ -196,7 +196,7 @@ def test_unknown_token_and_steps_without_a_link_go_to_the_invalid_page(client, d
 
 def test_opening_mail_link_registers_the_representative_admin(client, services):
     """AUTH-1 → AUTH-3: the link in the opening mail works the same way."""
-    from tenants.services import open_tenant
+    from accounts.services.onboarding import open_tenant
 
     tenant = open_tenant(
         name="株式会社開通", code="T0004242", admin_email="rep@kaitsu.example.com",

@@ -81,7 +81,7 @@ def test_contract2_suspended_admin_cannot_become_the_representative(alice_client
     """Otherwise the representative, who may not be suspended, would be."""
     User.all_objects.filter(pk=dave.pk).update(status=User.Status.SUSPENDED)
     response = alice_client.post(
-        reverse("tenants:representative_change"), {"new_admin": dave.pk, "step": "confirm"}
+        reverse("contract:representative_change"), {"new_admin": dave.pk, "step": "confirm"}
     )
     assert response.status_code == HTTPStatus.OK
     assert "一時停止中のユーザは代表管理者にできません。" in response.content.decode()

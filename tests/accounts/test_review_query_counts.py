@@ -35,7 +35,7 @@ def test_user9_organization_tree_query_count_is_constant(alice_client, tenant_a,
 
 
 def test_contract1_page_query_count_is_constant(alice_client, tenant_a, django_assert_max_num_queries):
-    url = reverse("tenants:contract")
+    url = reverse("contract:detail")
     counts = []
     for n, prefix in ((1, "s"), (15, "l")):
         for i in range(n):

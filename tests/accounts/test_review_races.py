@@ -10,10 +10,13 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.models import User
+from accounts.services.contract import change_representative
 from accounts.services.user_deletion import delete_users
 from tenants.scoping import tenant_scope
-from tenants.services_contract import change_representative
 from tests.factories import UserFactory
+
+# Row locks between concurrent transactions: PostgreSQL itself.
+pytestmark = pytest.mark.postgres
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,6 +57,7 @@ def test_job_applies_due_applications_of_every_tenant_once(gw, alice, charlie, s
         assert IdChangeApplication.objects.get(pk=later.pk).status == "processing"
 
 
+@pytest.mark.postgres
 def test_two_workers_at_once_apply_each_change_once(transactional_db, tenant_a, alice, services, now):
     """Two threads, two database connections, the same tenant task at the
     same moment: every line gets exactly one new ledger row and one mail."""
@@ -97,6 +98,7 @@ def test_two_workers_at_once_apply_each_change_once(transactional_db, tenant_a, 
         assert set(Contract.objects.filter(pk__in=[c.pk for c in contracts]).values_list("id_count", flat=True)) == {11}
 
 
+@pytest.mark.postgres
 def test_double_submit_at_once_creates_one_application(transactional_db, gw, alice, now):
     """IDC-9: two submissions of the same contract at the same moment (two
     connections): the contract row lock lets one in, the other gets

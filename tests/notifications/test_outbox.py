@@ -76,7 +76,7 @@ class FlakyBackend(BaseEmailBackend):
         return len(messages)
 
 
-@override_settings(EMAIL_BACKEND="tests.notifications.test_outbox.FlakyBackend")
+@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
 def test_transient_failure_is_retried_until_sent(db, mailoutbox):
     """MAIL-1: a transient failure is retried with backoff."""
     FlakyBackend.calls, FlakyBackend.failures = 0, 2
@@ -91,7 +91,7 @@ def test_transient_failure_is_retried_until_sent(db, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-@override_settings(EMAIL_BACKEND="tests.notifications.test_outbox.FlakyBackend")
+@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
 def test_permanent_failure_is_not_retried(db, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 99
     FlakyBackend.error = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})

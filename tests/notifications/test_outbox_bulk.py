@@ -55,7 +55,7 @@ def test_batch_delivery_is_idempotent(tenant_a, mailoutbox):
     assert len(mailoutbox) == 5
 
 
-@override_settings(EMAIL_BACKEND="tests.notifications.test_outbox.FlakyBackend")
+@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
 def test_batch_delivery_sorts_failures(tenant_a, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 1
     FlakyBackend.error = smtplib.SMTPRecipientsRefused({"u0@example.com": (550, b"no such user")})
@@ -66,7 +66,7 @@ def test_batch_delivery_sorts_failures(tenant_a, mailoutbox):
     assert [r.status for r in rows()] == ["failed", "sent", "sent"]
 
 
-@override_settings(EMAIL_BACKEND="tests.notifications.test_outbox.FlakyBackend")
+@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
 def test_batch_transient_failure_waits_for_the_sweep(tenant_a, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 1
     FlakyBackend.error = smtplib.SMTPServerDisconnected("gone")

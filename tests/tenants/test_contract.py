@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.services.contract import ContractError, change_representative
 from tenants.scoping import operator_scope
-from tenants.services_contract import ContractError, change_representative
 from tests.accounts.users_helpers import audit
 from tests.factories import UserFactory
 
@@ -54,7 +54,7 @@ def test_contract2_change_flow(alice_client, alice, dora, tenant_a):
     assert "代表管理者変更確認" in confirm and "変更後代表管理者" in confirm and "完了" in confirm
     assert representative_of(tenant_a) == ["alice@a.example.com"]
     response = alice_client.post(CHANGE, {"new_admin": dora.pk, "step": "confirm"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tenants:contract")
+    assert response.redirect_chain[-1][0] == reverse("contract:detail")
     assert "代表管理者を 土良 ドラ（dora@a.example.com）に変更しました。" in response.content.decode()
     assert representative_of(tenant_a) == ["dora@a.example.com"]
     entry = audit("tenants.representative.changed")[0]

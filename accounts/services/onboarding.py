@@ -1,5 +1,9 @@
-"""Opening a tenant (OPS-2, AUTH-1): operator code, so it works outside any
-tenant scope. Django admin, the ``open_tenant`` command and tests call it."""
+"""Onboarding: opening a tenant with its first admin and opening mail (OPS-2,
+AUTH-1). Operator code, so it works outside any tenant scope; Django admin
+(accounts/admin.py), the ``open_tenant`` command and tests call it.
+
+It lives in accounts, not tenants: it creates a user and sends mail, and the
+ground floor (tenants) imports no app above it (.importlinter)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginId, User
-from accounts.services.registration import issue_setup_link
+from accounts.services.registration import issue_setup_link, send_setup_mail
 from accounts.users.validators import validate_mail_address, validate_person_name
 from audit.services import record
 from notifications.services import send_mail
@@ -37,7 +41,7 @@ OPENING_TEMPLATES: dict[str, str] = {
 }
 
 
-class TenantError(Exception):
+class OnboardingError(Exception):
     """A tenant operation the rules do not allow."""
 
 
@@ -141,10 +145,8 @@ def open_tenant(
 def resend_opening_setup(*, tenant: Tenant, actor: Any, now: datetime | None = None) -> User:
     """A fresh setup mail to the tenant's representative admin who has not
     finished initial registration (the older link stops working)."""
-    from accounts.services.registration import send_setup_mail
-
     admin = User.all_objects.filter(tenant=tenant, is_representative=True).first()
     if admin is None or admin.status != User.Status.PENDING:
-        raise TenantError(_("代表管理者の初期設定はすでに完了しています。"))
+        raise OnboardingError(_("代表管理者の初期設定はすでに完了しています。"))
     send_setup_mail(user=admin, actor=actor, now=now)
     return admin

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
+from accounts.services.onboarding import OPENING_TEMPLATES, open_tenant
 from tenants.models import Service
 from tenants.scoping import operator_scope
-from tenants.services import OPENING_TEMPLATES, open_tenant
 
 
 class Command(BaseCommand):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tenants import views
+from accounts.views import contract as views
 
-app_name = "tenants"
+app_name = "contract"
 
 urlpatterns = [
-    path("", views.contract, name="contract"),
+    path("", views.contract, name="detail"),
     path("representative/", views.representative_change, name="representative_change"),
 ]

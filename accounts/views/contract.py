@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import selectors
-from accounts.permissions import tenant_role_required
-from portal.http import TenantRequest
-from tenants.forms import RepresentativeForm
-from tenants.services_contract import ContractError, change_representative
+from accounts.permissions import TenantRequest, tenant_role_required
+from accounts.services.contract import ContractError, change_representative
+from accounts.users.forms import RepresentativeForm
 
 
 @tenant_role_required("admin")
@@ -21,7 +20,7 @@ def contract(request: TenantRequest) -> HttpResponse:
     admins = selectors.other_admins(tenant=tenant, exclude=None)
     return render(
         request,
-        "tenants/contract.html",
+        "contract/contract.html",
         {
             "contracts": contracts,
             "representative": next((a for a in admins if a.is_representative), None),
@@ -40,7 +39,7 @@ def representative_change(request: TenantRequest) -> HttpResponse:
     current = selectors.representative(tenant=tenant)
     candidates = selectors.other_admins(tenant=tenant, exclude=current)
     if not candidates:
-        return render(request, "tenants/representative_none.html", {"representative": current})
+        return render(request, "contract/representative_none.html", {"representative": current})
     form = RepresentativeForm(request.POST if request.method == "POST" else None, candidates=candidates)
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         new_admin = form.cleaned_data["new_admin"]
@@ -54,10 +53,10 @@ def representative_change(request: TenantRequest) -> HttpResponse:
                     request, _("代表管理者を %(name)s（%(id)s）に変更しました。")
                     % {"name": new_admin.full_name, "id": new_admin.email},
                 )
-                return redirect("tenants:contract")
+                return redirect("contract:detail")
         else:
             return render(
-                request, "tenants/representative_confirm.html",
+                request, "contract/representative_confirm.html",
                 {"form": form, "new_admin": new_admin, "representative": current},
             )
-    return render(request, "tenants/representative_change.html", {"form": form, "representative": current})
+    return render(request, "contract/representative_change.html", {"form": form, "representative": current})

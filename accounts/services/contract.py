@@ -1,4 +1,7 @@
-"""契約情報: the one changeable item, the representative admin (CONTRACT-2)."""
+"""契約情報: the one changeable item, the representative admin (CONTRACT-2).
+
+A tenant-admin page like ユーザ管理, so it lives in accounts (the ground floor,
+tenants, imports no app above it)."""
 
 from __future__ import annotations
 
