@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "idchange",
+    "bulletin",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-account-security-rows": {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Bulletin notice mails whose fan-out task was lost (BBS-5).
+    "resume-bulletin-mails": {
+        "task": "bulletin.tasks.resume_article_mails",
+        "schedule": timedelta(minutes=5),
     },
 }
 
