@@ -44,10 +44,9 @@ def test_bbs4_drag_articles_within_a_category(alice_client, bob_client, events_a
 
 def test_bbs4_order_is_one_update(alice, events_a, events_articles, django_assert_num_queries):
     ids = [a.pk for a in reversed(events_articles)]
-    with tenant_scope(alice.tenant):
-        # SAVEPOINT/BEGIN, the locked read, the UPDATE … CASE, the audit INSERT, RELEASE.
-        with django_assert_num_queries(5) as ctx:
-            ordering.reorder_articles(category=events_a, actor=alice, ids=ids)
+    # SAVEPOINT, the locked read, the UPDATE … CASE, the audit INSERT, RELEASE.
+    with tenant_scope(alice.tenant), django_assert_num_queries(5) as ctx:
+        ordering.reorder_articles(category=events_a, actor=alice, ids=ids)
     updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 1 and "CASE" in updates[0]
     assert titles(events_a) == ["新年会", "忘年会", "運動会"]
