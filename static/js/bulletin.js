@@ -14,7 +14,7 @@
       var count = parseInt(total.value, 10);
       if (max && count >= parseInt(max.value, 10)) { return; } // let the server explain the limit
       event.preventDefault();
-      var html = template.innerHTML.replace(/__prefix__/g, String(count));
+      var html = template.innerHTML.replace(/__prefix__/g, String(count)).replace(/__num__/g, String(count + 1));
       list.insertAdjacentHTML("beforeend", html);
       total.value = String(count + 1);
       var inputs = list.querySelectorAll("input");
