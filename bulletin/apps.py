@@ -10,3 +10,8 @@ class BulletinConfig(AppConfig):
 
     def ready(self) -> None:
         from bulletin import signals  # noqa: F401  (connects the receivers)
+        from bulletin.policies import can_download_attachment
+        from uploads.access import register_download_rule
+
+        register_download_rule("bulletin.", can_download_attachment)
+

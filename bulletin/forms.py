@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -9,11 +10,31 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from bulletin.models import Article, Category
+from bulletin.policies import BULLETIN_ATTACHMENT, MAX_ATTACHMENTS
 from bulletin.services.categories import normalize_name
 from tenants.models import Tenant
+from uploads.fields import MultipleUploadField
 
 NOTIFY_CHOICES = [("yes", _("する")), ("no", _("しない"))]
 MAX_NEW_CATEGORIES = 20
+
+
+class StagedKeysField(forms.Field):
+    """Keys of files already checked and staged (at 確認, or on an input
+    error) that the admin keeps: carried between the steps as hidden inputs
+    or checkboxes, so no file has to be chosen twice."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        if not value:
+            return []
+        try:
+            return list(dict.fromkeys(uuid.UUID(str(v)) for v in value))
+        except ValueError:
+            raise forms.ValidationError(
+                _("添付ファイルの有効期限が切れました。もう一度選択してください。"), code="invalid"
+            ) from None
 
 
 class ArticleForm(forms.Form):
@@ -42,6 +63,10 @@ class ArticleForm(forms.Form):
             "max_length": _("本文は %(limit_value)d 文字以内で入力してください。"),
         },
     )
+    attachments = MultipleUploadField(
+        label=_("添付ファイル"), policy=BULLETIN_ATTACHMENT, max_files=MAX_ATTACHMENTS, required=False
+    )
+    attachment_keys = StagedKeysField(required=False)
     notify = forms.ChoiceField(
         label=_("メール通知"),
         choices=NOTIFY_CHOICES,
@@ -64,6 +89,24 @@ class ArticleForm(forms.Form):
         if not body.strip():
             raise forms.ValidationError(self.fields["body"].error_messages["required"], code="required")
         return body
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        total = len(data.get("attachment_keys") or []) + len(data.get("attachments") or [])
+        if total > MAX_ATTACHMENTS:
+            self.add_error(
+                "attachments",
+                forms.ValidationError(
+                    _("添付できるファイルは %(limit)s 個までです。"), code="too_many_files", params={"limit": MAX_ATTACHMENTS}
+                ),
+            )
+        return data
+
+    def kept_keys(self) -> list[uuid.UUID]:
+        """The staged keys posted back, even when the rest of the form is invalid."""
+        if "attachment_keys" in getattr(self, "cleaned_data", {}):
+            return self.cleaned_data["attachment_keys"]
+        return []
 
     @property
     def wants_mail(self) -> bool:

@@ -92,3 +92,33 @@ class Article(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Attachment(TenantOwnedModel):
+    """A file of an article (BBS-1). The bytes and their checks belong to the
+    shared upload module; this row only says which article shows the file.
+    Deleting the StoredFile (``uploads.services.delete_files``) removes this
+    row with it; the article's delete service does that first."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="bulletin_attachments", verbose_name=_("テナント")
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("記事")
+    )
+    file = models.ForeignKey(
+        "uploads.StoredFile", on_delete=models.CASCADE, related_name="+", verbose_name=_("ファイル")
+    )
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("添付ファイル")
+        verbose_name_plural = _("添付ファイル")
+        ordering = ["position", "pk"]
+        constraints = [
+            # One file belongs to one article.
+            models.UniqueConstraint(fields=["tenant", "file"], name="bulletin_attachment_unique_file"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.file_id)

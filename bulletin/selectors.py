@@ -8,8 +8,9 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.selectors import registered_users
-from bulletin.models import Article, Category
+from bulletin.models import Article, Attachment, Category
 from tenants.models import Tenant
+from uploads.models import StoredFile
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ def board(*, tenant: Tenant) -> list[BoardCategory]:
     )
     categories = tenant.bulletin_categories.prefetch_related(Prefetch("articles", queryset=articles))
     return [BoardCategory(c, list(c.articles.all())) for c in categories]
+
+
+def article_files(*, article: Article) -> list[StoredFile]:
+    """The article's attachments' files, in their order (one query)."""
+    return [a.file for a in Attachment.objects.filter(article=article).select_related("file")]
 
 
 def categories(*, tenant: Tenant) -> QuerySet[Category]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from bulletin.models import Article, Category
-from bulletin.services.attachments import delete_attachment_files
+from bulletin.services.attachments import attach_to_article, delete_attachment_files
 from bulletin.services.errors import BulletinError
 from tenants.models import Tenant
 
@@ -22,6 +25,7 @@ def create_article(
     title: str,
     body: str,
     notify: bool,
+    attachment_keys: Sequence[uuid.UUID] = (),
 ) -> Article:
     """The new article goes to the top of its category (so お知らせ, whose
     articles never move, stays newest first). With ``notify`` the notice mail
@@ -43,11 +47,12 @@ def create_article(
     )
     article.full_clean(exclude=["author"])
     article.save()
+    attachments = attach_to_article(article=article, keys=list(attachment_keys))
     record(
         action="bulletin.article.created",
         actor=actor,
         target=article,
-        data={"category": category.name, "notify": notify},
+        data={"category": category.name, "notify": notify, "attachments": len(attachments)},
     )
     if notify:
         from bulletin.services.fanout import queue_fanout
@@ -58,9 +63,9 @@ def create_article(
 
 @transaction.atomic
 def delete_article(*, article: Article, actor: object) -> None:
-    """記事削除, with the attachments' stored files."""
+    """記事削除, with the attachments' stored files (through the upload module)."""
     articles = Article.objects.filter(pk=article.pk)
-    delete_attachment_files(articles=articles)
+    delete_attachment_files(articles=articles, actor=actor)
     record(
         action="bulletin.article.deleted",
         actor=actor,

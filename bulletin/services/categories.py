@@ -65,7 +65,7 @@ def delete_category(*, category: Category, actor: object) -> int:
     category = Category.objects.select_for_update().get(pk=category.pk)
     articles = Article.objects.filter(category=category)
     count = articles.count()
-    delete_attachment_files(articles=articles)
+    delete_attachment_files(articles=articles, actor=actor)
     record(
         action="bulletin.category.deleted",
         actor=actor,

@@ -11,6 +11,7 @@ from accounts.permissions import tenant_role_required
 from bulletin import selectors
 from bulletin.forms import ArticleForm
 from bulletin.services import articles
+from bulletin.services.attachments import stage_uploads, staged_files
 from bulletin.services.errors import BulletinError
 from bulletin.services.fanout import preview_mail
 from portal.http import TenantRequest
@@ -18,10 +19,19 @@ from portal.http import TenantRequest
 
 @tenant_role_required("admin")
 def article_add(request: TenantRequest) -> HttpResponse:
-    """The 確認 page carries the input in hidden fields, so nothing is stored
-    before 完了; 戻る returns to the input with everything kept."""
-    form = ArticleForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
-    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
+    """The 確認 page carries the input in hidden fields, so no article is
+    stored before 完了; 戻る returns to the input with everything kept.
+    Attachments are checked by the upload module as soon as they are chosen
+    and kept as staged files (a browser cannot re-post a file input), so an
+    input error or 戻る never asks for them again."""
+    posted = request.method == "POST"
+    form = ArticleForm(request.POST if posted else None, request.FILES if posted else None, tenant=request.tenant)
+    valid = form.is_valid() if posted else False
+    keys = form.kept_keys() if posted else []
+    if posted and form.cleaned_data.get("attachments"):
+        keys += [f.key for f in stage_uploads(tenant=request.tenant, user=request.user, uploads=form.cleaned_data["attachments"])]
+    files = staged_files(tenant=request.tenant, keys=keys)
+    if valid and "back" not in request.POST:
         data = form.cleaned_data
         if request.POST.get("step") == "confirm":
             try:
@@ -32,13 +42,14 @@ def article_add(request: TenantRequest) -> HttpResponse:
                     title=data["title"],
                     body=data["body"],
                     notify=form.wants_mail,
+                    attachment_keys=keys,
                 )
             except BulletinError as exc:
                 form.add_error(None, exc.message)
             else:
                 return redirect("bulletin:article_done", pk=article.pk)
         else:
-            context = {"form": form, "notify": form.wants_mail}
+            context = {"form": form, "notify": form.wants_mail, "files": files}
             if form.wants_mail:
                 # The same query the fan-out walks, so the number is what goes out.
                 context["recipient_count"] = selectors.notice_recipients(tenant=request.tenant).count()
@@ -49,7 +60,7 @@ def article_add(request: TenantRequest) -> HttpResponse:
                     body=data["body"],
                 )
             return render(request, "bulletin/article_confirm.html", context)
-    return render(request, "bulletin/article_add.html", {"form": form})
+    return render(request, "bulletin/article_add.html", {"form": form, "files": files})
 
 
 @tenant_role_required("admin")

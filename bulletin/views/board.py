@@ -26,7 +26,11 @@ def article_detail(request: TenantRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "bulletin/article.html",
-        {"article": article, "is_admin": request.user.is_tenant_admin},
+        {
+            "article": article,
+            "files": selectors.article_files(article=article),
+            "is_admin": request.user.is_tenant_admin,
+        },
     )
 
 

@@ -49,6 +49,13 @@ def article_count(tenant: Any) -> int:
         return Article.objects.filter(tenant=tenant).count()
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Stored attachments land in a folder of each test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
 @pytest.fixture
 def news_a(tenant_a) -> Category:
     return default_category(tenant_a)
