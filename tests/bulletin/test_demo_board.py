@@ -6,11 +6,11 @@ import io
 
 from django.core.management import call_command
 
-from bulletin.models import Article, Category
+from bulletin.models import Article, Attachment, Category
 from tenants.scoping import operator_scope
 
 
-def test_seed_demo_board_is_idempotent(db):
+def test_seed_demo_board_is_idempotent(db, media):
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
     with operator_scope():
@@ -19,3 +19,5 @@ def test_seed_demo_board_is_idempotent(db):
         assert news == ["ポータルの使い方", "年末年始休業のお知らせ"]  # newest first
         assert Article.objects.count() == 5
         assert not Article.objects.filter(notify=True).exists()
+        files = list(Attachment.objects.values_list("article__title", "file__original_name", "file__attached"))
+    assert files == [("健康診断の日程", "健康診断日程表.pdf", True)]

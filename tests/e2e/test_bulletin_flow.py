@@ -1,7 +1,8 @@
 """The bulletin board in the browser (BBS-1 … BBS-5, HOME-2).
 
-An admin adds a category and articles (the first with メール通知 する); a user
-sees the menu entry appear and reads the article; the admin reorders by
+An admin adds a category and articles (the first with メール通知 する and a
+PDF attached); a user sees the menu entry appear, reads the article and
+downloads the attachment; the admin reorders by
 dragging and with the keyboard; the user sees the new order; the outbox holds
 one mail per registered user.
 """
@@ -16,6 +17,7 @@ from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import ARTIFACTS, login
 from tests.factories import TEST_PASSWORD, TenantFactory, UserFactory
+from tests.uploads.samples import PDF
 
 ADMIN = "board-admin@e2e.example.com"
 USER = "board-user@e2e.example.com"
@@ -36,7 +38,9 @@ def _menu(page):
     return page.get_by_role("navigation", name="グローバルメニュー")
 
 
-def _add_article(page, screenshot, *, category: str, title: str, body: str, mail: bool, shot: str = "") -> None:
+def _add_article(
+    page, screenshot, *, category: str, title: str, body: str, mail: bool, shot: str = "", attachment: str = ""
+) -> None:
     page.goto("/bulletin/")
     page.get_by_role("link", name="記事追加").click()
     expect(page.get_by_role("heading", name="記事追加")).to_be_visible()
@@ -44,10 +48,16 @@ def _add_article(page, screenshot, *, category: str, title: str, body: str, mail
     page.get_by_label("タイトル").fill(title)
     page.get_by_label("本文").fill(body)
     page.get_by_label("する" if mail else "しない", exact=True).check()
+    if attachment:
+        page.locator("input[type=file][name=attachments]").set_input_files(
+            files=[{"name": attachment, "mimeType": "application/pdf", "buffer": PDF}]
+        )
     if shot:
         screenshot(f"bulletin-{shot}-input")
     page.get_by_role("button", name="確認").click()
     expect(page.get_by_role("heading", name="記事追加確認")).to_be_visible()
+    if attachment:
+        expect(page.get_by_role("link", name=attachment)).to_be_visible()
     if mail:
         expect(page.get_by_role("heading", name="2 名に送信します")).to_be_visible()
         expect(page.get_by_text(f"【My KDDI Biz 総合】社内向け掲示板：{title}")).to_be_visible()
@@ -110,6 +120,7 @@ def test_bulletin_flow(browser, live_server, page, board_tenant, screenshot):
     _add_article(
         page, screenshot, category="社内行事", title="秋の運動会",
         body="10 月 12 日に開催します。\n詳細は https://www.example.com/sports をご覧ください。", mail=True, shot="article",
+        attachment="運動会要項.pdf",
     )
     page.get_by_role("link", name="記事を見る").click()
     expect(page.get_by_role("heading", name="秋の運動会")).to_be_visible()
@@ -124,6 +135,11 @@ def test_bulletin_flow(browser, live_server, page, board_tenant, screenshot):
     _shoot(user_page, "bulletin-user-board")
     user_page.get_by_role("link", name="秋の運動会").click()
     expect(user_page.get_by_text("10 月 12 日に開催します。")).to_be_visible()
+    with user_page.expect_download() as download:
+        user_page.get_by_role("link", name="運動会要項.pdf").click()
+    assert download.value.suggested_filename == "運動会要項.pdf"
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read() == PDF
     _shoot(user_page, "bulletin-user-article")
 
     # 編集: drag a category and an article, then the keyboard (BBS-4).
