@@ -177,5 +177,8 @@ def test_mail2_concurrent_batches_never_mail_twice(transactional_db, tenant_a, a
         t.start()
     for t in threads:
         t.join()
-    assert sorted(results) == [11, 20]
+    # Whichever order the lock gave (the first batch may also have chained the
+    # rest itself after commit), every user has exactly one mail.
+    assert 20 in results and sum(results) <= 31
     assert len(recipients()) == 31 and len(set(recipients())) == 31
+    assert refreshed(article).mail_count == 31
