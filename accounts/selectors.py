@@ -181,3 +181,9 @@ def service_rows(*, tenant: Tenant, user: User) -> list[dict[str, Any]]:
         {"contract": c, "service": c.service, "registration": regs.get(c.pk)}
         for c in tenant.contracts.select_related("service").order_by("service__display_order", "number")
     ]
+
+
+def registered_users(*, tenant: Tenant) -> QuerySet[User]:
+    """The manual's 登録ユーザ: the tenant's 有効 users (not 未設定, 一時停止 or
+    locked), in id order so that a fan-out can walk them in batches."""
+    return tenant.users.filter(status=User.Status.ACTIVE).order_by("pk")

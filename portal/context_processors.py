@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,9 @@ class MenuItem:
     url_name: str
     admin_only: bool = False
     children: tuple[MenuItem, ...] = field(default_factory=tuple)
+    # Dotted path of ``predicate(request) -> bool`` deciding whether a user
+    # (not an admin: admins see every entry) gets this entry on this page.
+    visible: str | None = None
 
 
 # The group labels carry a "menu" context: in English they are plurals
@@ -49,7 +53,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
             MenuItem(_("画面カスタマイズ設定"), "customization:index", admin_only=True),
         ),
     ),
-    MenuItem(_("社内向け掲示板"), "bulletin:index"),
+    MenuItem(_("社内向け掲示板"), "bulletin:index", visible="bulletin.selectors.menu_visible"),
     MenuItem(_("契約情報"), "contract:detail", admin_only=True),
     MenuItem(_("お問い合わせ"), "inquiries:index"),
 )
@@ -61,14 +65,16 @@ USER_MENU: tuple[MenuItem, ...] = (
 )
 
 
-def _resolve(item: MenuItem, is_admin: bool, path: str) -> dict[str, Any] | None:
+def _resolve(item: MenuItem, is_admin: bool, path: str, request: HttpRequest | None = None) -> dict[str, Any] | None:
     if item.admin_only and not is_admin:
+        return None
+    if item.visible and not is_admin and not import_string(item.visible)(request):
         return None
     try:
         url = reverse(item.url_name)
     except NoReverseMatch:
         return None
-    children = [c for c in (_resolve(ch, is_admin, path) for ch in item.children) if c]
+    children = [c for c in (_resolve(ch, is_admin, path, request) for ch in item.children) if c]
     if item.children and not children:
         return None
     active = path.startswith(url) if url != "/" else path == "/"
@@ -81,7 +87,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or getattr(request, "tenant", None) is None:
         return {"global_menu": [], "user_menu": [], "portal_name": settings.PORTAL_PRODUCT_NAME}
     is_admin = user.is_tenant_admin
-    menu = [m for m in (_resolve(i, is_admin, request.path) for i in GLOBAL_MENU) if m]
+    menu = [m for m in (_resolve(i, is_admin, request.path, request) for i in GLOBAL_MENU) if m]
     user_menu = [m for m in (_resolve(i, is_admin, request.path) for i in USER_MENU) if m]
     return {
         "global_menu": menu,

@@ -20,5 +20,6 @@ urlpatterns = [
     path("contract/", include("accounts.urls_contract")),
     path("idchange/", include("idchange.urls")),
     path("files/", include("uploads.urls")),
+    path("bulletin/", include("bulletin.urls")),
     path("", include("accounts.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "idchange",
     "uploads",
+    "bulletin",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-staged-uploads": {
         "task": "uploads.tasks.purge_staged_files",
         "schedule": crontab(minute=41),
+    },
+    # Bulletin notice mails whose fan-out task was lost (BBS-5).
+    "resume-bulletin-mails": {
+        "task": "bulletin.tasks.resume_article_mails",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from bulletin.demo import ensure_demo_board
 from idchange.demo import ensure_demo_lines
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                         notification_email=spec["email"],
                         **{k: v for k, v in spec.items() if k != "email"},
                     )
+            ensure_demo_board(tenant, author=User.all_objects.get(email="admin@demo.example.com"))
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
