@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
     },
+    "sweep-notice-deliveries": {
+        "task": "notifications.tasks.sweep_deliveries",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 CACHES = {

@@ -1,4 +1,4 @@
-"""The one way to send mail: ``send_mail`` writes an outbox row in the
+"""The outbox, the one way to send mail: ``send_mail`` writes an outbox row in the
 caller's transaction and queues its delivery after commit (MAIL-1)."""
 
 from __future__ import annotations
