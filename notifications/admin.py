@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -176,7 +177,7 @@ class ServiceManualForm(forms.ModelForm):
         name. Operator files, so Django's own storage; the tenant upload
         module is for tenants' files."""
         upload = self.cleaned_data.get("file")
-        if upload and hasattr(upload, "read") and getattr(upload, "_committed", True) is False:
+        if isinstance(upload, UploadedFile):  # a new upload, not the stored file
             head = upload.read(5)
             upload.seek(0)
             if head != b"%PDF-":
