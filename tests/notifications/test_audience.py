@@ -32,7 +32,7 @@ def world(ether):
     users = []
     cases = list(itertools.product(TENANT_AREAS.items(), [True, False], [True]))
     cases.append((("default", None), True, False))
-    for (area_name, area), contracted, active in cases:
+    for (_name, area), contracted, active in cases:
         tenant = TenantFactory(is_active=active)
         ContractFactory(tenant=tenant, service=ether if contracted else other)
         if area is not None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from notifications import prefectures as prefs
 from notifications import selectors
-from notifications.models import AreaSetting, NoticeKind, ServiceManual
+from notifications.models import AreaSetting, NoticeKind, OutboxMessage, ServiceManual
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
 from tests.notifications.conftest import HOKKAIDO, TOKYO, set_area_row
@@ -216,3 +216,23 @@ def test_home4_pdf_download_and_tenancy(alice_client, charlie_client, bob_client
 def test_home1_admin_home_links_to_manuals_and_billing(alice_client):
     text = alice_client.get(reverse("home")).text
     assert reverse("notifications:manuals") in text and "請求書サイト" in text
+
+
+def test_seed_demo_fills_the_i_list_and_the_area(db, django_capture_on_commit_callbacks):
+    """The demo shows HOME-3 and NOTIF-2 with content, once however often it runs."""
+    import io
+
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    user = User.all_objects.get(email="user@demo.example.com")
+    assert unread(user) == 2
+    with operator_scope():
+        area = AreaSetting.objects.get(tenant=user.tenant)
+    assert prefs.describe(area.prefectures) == "茨城県、栃木県、群馬県、埼玉県、千葉県、東京都、神奈川県"
+    with operator_scope():
+        assert OutboxMessage.objects.filter(template="notice", to=["user@demo.example.com"]).count() == 2
