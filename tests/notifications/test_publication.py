@@ -185,7 +185,7 @@ def test_notif3_two_workers_running_one_delivery_mail_once(ether_a, alice, bob, 
 
     def run() -> None:
         try:
-            results.append(deliver_publication.apply(kwargs={"delivery_id": delivery.pk, "tenant_id": alice.tenant_id}).get())
+            results.append(deliver_publication.apply(kwargs={"delivery_id": delivery.pk, "tenant_id": alice.tenant_id}).result)
         except Exception as exc:
             results.append(repr(exc))
         finally:
@@ -196,5 +196,6 @@ def test_notif3_two_workers_running_one_delivery_mail_once(ether_a, alice, bob, 
         worker.start()
     for worker in workers:
         worker.join(20)
+    assert all(isinstance(r, int) for r in results), results
     assert sorted(results) == [0, 2]
     assert len(outbox()) == 2
