@@ -54,10 +54,9 @@ def ensure_database() -> None:
 def copy_rows(table: str, columns: list[str], rows) -> None:  # noqa: ANN001
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def build(tenants: int, users: int):  # noqa: ANN201
