@@ -236,3 +236,12 @@ def test_seed_demo_fills_the_i_list_and_the_area(db, django_capture_on_commit_ca
     assert prefs.describe(area.prefectures) == "茨城県、栃木県、群馬県、埼玉県、千葉県、東京都、神奈川県"
     with operator_scope():
         assert OutboxMessage.objects.filter(template="notice", to=["user@demo.example.com"]).count() == 2
+
+
+def test_home1_home2_menu_has_area_settings_for_admins_and_i_for_everyone(alice_client, bob_client):
+    """HOME-1: サービス → メール通知サービス設定 for admins; HOME-2: users see i too."""
+    admin_menu = alice_client.get(reverse("home")).context["global_menu"]
+    services_entry = next(i for i in admin_menu if str(i["label"]) == "サービス")
+    assert "メール通知サービス設定" in [str(c["label"]) for c in services_entry["children"]]
+    user_labels = [str(i["label"]) for i in bob_client.get(reverse("home")).context["global_menu"]]
+    assert user_labels[-1] == "i" and "サービス" not in user_labels
