@@ -18,6 +18,8 @@ from notifications import selectors
 from notifications.forms import NoticeAdminForm
 from notifications.models import Notice, NoticeKind, OutboxMessage, Publication, ServiceManual
 from notifications.services import notices as notice_services
+from uploads.policies import MB, Kind, UploadPolicy
+from uploads.validation import check_upload
 
 # The single-use links of the account flows (setup, password reset,
 # notification address confirmation). Only their hash is stored in
@@ -167,23 +169,23 @@ class PublicationAdmin(admin.ModelAdmin):
         return False
 
 
+MANUAL_FILE = UploadPolicy(purpose="notifications.manual", kinds=frozenset({Kind.PDF}), max_bytes=50 * MB)
+
+
 class ServiceManualForm(forms.ModelForm):
     class Meta:
         model = ServiceManual
         fields = ["service", "title", "url", "file", "display_order"]
 
     def clean_file(self) -> Any:
-        """Manuals are PDFs: checked by content (the %PDF- header), not by
-        name. Operator files, so Django's own storage; the tenant upload
-        module is for tenants' files."""
+        """Manuals are PDFs, checked by content through the shared upload
+        module's ``check_upload``. They are the carrier's files, not a
+        tenant's, so they are stored by this FileField in Django's storage
+        rather than as tenant-owned ``uploads.StoredFile`` rows."""
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):  # a new upload, not the stored file
-            head = upload.read(5)
+            check_upload(upload, policy=MANUAL_FILE)
             upload.seek(0)
-            if head != b"%PDF-":
-                raise forms.ValidationError(_("PDF ファイルを選択してください。"))
-            if upload.size > MANUAL_MAX_BYTES:
-                raise forms.ValidationError(_("ファイルサイズは 50 MB までです。"))
         return upload
 
     def clean(self) -> dict[str, Any]:
@@ -193,7 +195,6 @@ class ServiceManualForm(forms.ModelForm):
         return data
 
 
-MANUAL_MAX_BYTES = 50 * 1024 * 1024
 
 
 @admin.register(ServiceManual)

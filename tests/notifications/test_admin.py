@@ -1,5 +1,6 @@
 """NOTIF-3 and HOME-4 in Django admin: operators write notices, see the reach
-and the mail before 公開, publish once; manuals are links or checked PDFs."""
+and the mail before 公開, publish once; manuals are links or PDFs checked by
+the shared upload module's content checks."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from notifications import prefectures as prefs
 from notifications.models import Notice, NoticeKind, OutboxMessage, Publication, ServiceManual
 from tenants.scoping import operator_scope
 from tests.notifications.conftest import TOKYO
+from tests.notifications.test_views import PDF
 
 
 def publish_url(notice: Notice) -> str:
@@ -92,10 +94,13 @@ def test_home4_manual_file_must_be_a_pdf(operator_client, ether, settings, tmp_p
     url = reverse("admin:notifications_servicemanual_add")
     fake = SimpleUploadedFile("guide.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = operator_client.post(url, {"service": ether.pk, "title": "偽物", "file": fake, "display_order": 0})
-    assert response.status_code == HTTPStatus.OK and "PDF ファイルを選択してください。" in response.text
+    assert response.status_code == HTTPStatus.OK and "ファイルの内容が拡張子（.pdf）と一致しません" in response.text
+    word = SimpleUploadedFile("guide.docx", b"PK\x03\x04 not a manual", content_type="application/pdf")
+    response = operator_client.post(url, {"service": ether.pk, "title": "Word", "file": word, "display_order": 0})
+    assert "ファイルの形式が許可されていません（許可: PDF）" in response.text
     empty = operator_client.post(url, {"service": ether.pk, "title": "空", "display_order": 0})
     assert "URL か PDF ファイルのどちらかを指定してください。" in empty.text
-    real = SimpleUploadedFile("guide.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    real = SimpleUploadedFile("guide.pdf", PDF, content_type="application/pdf")
     ok = operator_client.post(url, {"service": ether.pk, "title": "本物", "file": real, "display_order": 0})
     assert ok.status_code == HTTPStatus.FOUND
     assert ServiceManual.objects.get().title == "本物"
