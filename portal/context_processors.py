@@ -17,6 +17,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from notifications.selectors import unread_count
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -28,6 +30,9 @@ class MenuItem:
     # (not an admin: admins see every entry) gets this entry on this page.
     visible: str | None = None
 
+
+# The i entry (HOME-3) carries the user's unread count.
+INFORMATION_URL_NAME = "notifications:information"
 
 # The group labels carry a "menu" context: in English they are plurals
 # ("Users", "Services") while the same words elsewhere are singular.
@@ -56,6 +61,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("社内向け掲示板"), "bulletin:index", visible="bulletin.selectors.menu_visible"),
     MenuItem(_("契約情報"), "contract:detail", admin_only=True),
     MenuItem(_("お問い合わせ"), "inquiries:index"),
+    MenuItem(_("i"), INFORMATION_URL_NAME),
 )
 
 
@@ -79,7 +85,7 @@ def _resolve(item: MenuItem, is_admin: bool, path: str, request: HttpRequest | N
         return None
     active = path.startswith(url) if url != "/" else path == "/"
     active = active or any(c["active"] for c in children)
-    return {"label": item.label, "url": url, "children": children, "active": active}
+    return {"label": item.label, "url": url, "children": children, "active": active, "url_name": item.url_name}
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -89,6 +95,9 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     is_admin = user.is_tenant_admin
     menu = [m for m in (_resolve(i, is_admin, request.path, request) for i in GLOBAL_MENU) if m]
     user_menu = [m for m in (_resolve(i, is_admin, request.path) for i in USER_MENU) if m]
+    for entry in menu:
+        if entry["url_name"] == INFORMATION_URL_NAME:
+            entry["badge"] = unread_count(user)  # one COUNT query per page
     return {
         "global_menu": menu,
         "user_menu": user_menu,

@@ -21,5 +21,6 @@ urlpatterns = [
     path("idchange/", include("idchange.urls")),
     path("files/", include("uploads.urls")),
     path("bulletin/", include("bulletin.urls")),
+    path("notices/", include("notifications.urls")),
     path("", include("accounts.urls")),
 ]

@@ -14,7 +14,7 @@ from bulletin.services import articles
 from bulletin.services.attachments import stage_uploads, staged_files
 from bulletin.services.errors import BulletinError
 from bulletin.services.fanout import preview_mail
-from portal.http import TenantRequest
+from accounts.permissions import TenantRequest
 
 
 @tenant_role_required("admin")

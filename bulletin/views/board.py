@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.permissions import tenant_role_required
 from bulletin import selectors
-from portal.http import TenantRequest
+from accounts.permissions import TenantRequest
 
 
 @tenant_role_required()

@@ -12,7 +12,7 @@ from accounts.permissions import tenant_role_required
 from bulletin.forms import CategoryFormSet
 from bulletin.services import categories
 from bulletin.services.errors import BulletinError
-from portal.http import TenantRequest
+from accounts.permissions import TenantRequest
 
 
 @tenant_role_required("admin")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import tenant_role_required
 from bulletin.services import ordering
 from bulletin.services.errors import BulletinError
-from portal.http import TenantRequest
+from accounts.permissions import TenantRequest
 
 BAD_ORDER = gettext_lazy("表示順を保存できませんでした。画面を再読み込みしてからやり直してください。")
 

@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bulletin.tasks.resume_article_mails",
         "schedule": timedelta(minutes=5),
     },
+    # Notice deliveries whose fan-out task was lost (NOTIF-3).
+    "sweep-notice-deliveries": {
+        "task": "notifications.tasks.sweep_deliveries",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 CACHES = {

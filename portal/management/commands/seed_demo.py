@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.models import User
 from bulletin.demo import ensure_demo_board
 from idchange.demo import ensure_demo_lines
+from notifications.demo import ensure_demo_notices
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             ensure_demo_board(tenant, author=User.all_objects.get(email="admin@demo.example.com"))
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
+            ensure_demo_notices(tenant, User.all_objects.get(email="operator@demo.example.com"))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")

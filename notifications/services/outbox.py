@@ -1,4 +1,4 @@
-"""The one way to send mail: ``send_mail`` writes an outbox row in the
+"""The outbox, the one way to send mail: ``send_mail`` writes an outbox row in the
 caller's transaction and queues its delivery after commit (MAIL-1)."""
 
 from __future__ import annotations
@@ -108,8 +108,13 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     parts = MailTemplate.load(template)
     common = base_context()
     rows = []
+    # A fan-out passes one context object to every recipient (a notice reads
+    # the same for all): render it once, not once per mail.
+    last_context: Mapping[str, Any] | None = None
     for mail in mails:
-        subject, body, html = parts.render({**common, **mail.context})
+        if mail.context is not last_context:
+            subject, body, html = parts.render({**common, **mail.context})
+            last_context = mail.context
         rows.append(
             OutboxMessage(
                 tenant_id=_tenant_id(tenant),

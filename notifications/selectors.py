@@ -1,0 +1,183 @@
+"""Reads of the notices chapter: who a publication reaches (NOTIF-3), the
+tenant's area settings (NOTIF-2), the i list and its unread count (HOME-3),
+the manuals of the contracted services (HOME-4).
+
+The audience is one SQL condition built here and used by the preview the
+operator sees, by the publication (which tenants get a delivery row) and by
+each tenant's fan-out (which users get a mail), so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from notifications import prefectures as prefs
+from notifications.models import (
+    RECEIVE_FIELD,
+    AreaSetting,
+    Delivery,
+    InformationRead,
+    NoticeKind,
+    Publication,
+    ServiceManual,
+)
+from tenants.models import Contract, Service, Tenant
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What decides who a notice reaches: a Notice or a Publication."""
+
+    kind: str
+    service_id: int | None
+    prefectures: int
+    target_service_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, item: Any) -> Audience:
+        targets = getattr(item, "target_service_ids", None)
+        if targets is None:  # a Notice: its M2M (one query)
+            targets = [s.pk for s in item.target_services.all()] if item.pk else []
+        return cls(item.kind, item.service_id, item.prefectures, tuple(targets))
+
+
+def _area_covers(audience: Audience) -> Q:
+    """The tenant's area for the service covers an affected prefecture, or
+    either side is 全国. No setting row means 全国 (the default). A service
+    without area notices ignores areas altogether."""
+    if audience.prefectures & prefs.NATIONWIDE == prefs.NATIONWIDE:
+        return Q()
+    rows = AreaSetting.objects.with_scopes_disabled().filter(
+        tenant=OuterRef("pk"), service_id=audience.service_id
+    )
+    hit = rows.annotate(hit=F("prefectures").bitand(audience.prefectures)).filter(hit__gt=0)
+    covers = ~Exists(rows) | Exists(hit)
+    area_capable = Service.objects.filter(pk=audience.service_id, supports_area_notices=True)
+    return covers | ~Exists(area_capable)
+
+
+def audience_tenants(audience: Audience) -> QuerySet[Tenant]:
+    """Active tenants the publication reaches (before looking at users)."""
+    contracts = Contract.objects.with_scopes_disabled().filter(tenant=OuterRef("pk"))
+    tenants = Tenant.objects.filter(is_active=True)
+    if audience.kind == NoticeKind.NEWS:
+        if audience.target_service_ids:
+            tenants = tenants.filter(Exists(contracts.filter(service_id__in=audience.target_service_ids)))
+        return tenants
+    return tenants.filter(Exists(contracts.filter(service_id=audience.service_id)), _area_covers(audience))
+
+
+def recipients_q(kind: str) -> Q:
+    """A user mailed for a kind: 有効 and that kind's receive setting on (NOTIF-1)."""
+    return Q(status=User.Status.ACTIVE, **{RECEIVE_FIELD[kind]: True})
+
+
+def audience_users(audience: Audience) -> QuerySet[User]:
+    return User.all_objects.filter(recipients_q(audience.kind), tenant__in=audience_tenants(audience))
+
+
+@dataclass(frozen=True)
+class Reach:
+    tenants: int
+    users: int
+
+
+def reach(audience: Audience) -> Reach:
+    """The numbers the operator sees before 公開: two COUNT queries."""
+    return Reach(audience_tenants(audience).count(), audience_users(audience).count())
+
+
+def tenant_recipients(*, tenant_id: int, kind: str) -> QuerySet[User]:
+    """The users of one tenant a delivery mails (inside the tenant's scope)."""
+    return User.objects.filter(recipients_q(kind), tenant_id=tenant_id).order_by("pk")
+
+
+# --- the tenant's area settings (NOTIF-2) ---------------------------------
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    service: Service
+    prefectures: int
+    is_default: bool
+
+    @property
+    def label(self) -> str:
+        return prefs.describe(self.prefectures)
+
+
+def area_services(tenant: Tenant) -> QuerySet[Service]:
+    """The tenant's contracted services that take area notices."""
+    return contracted_services(tenant).filter(supports_area_notices=True)
+
+
+def area_of(tenant: Tenant, service: Service) -> int:
+    """The tenant's area for one service; 全国 until an admin changes it."""
+    setting = AreaSetting.objects.with_scopes_disabled().filter(tenant=tenant, service=service).first()
+    return setting.prefectures if setting else prefs.NATIONWIDE
+
+
+def area_rows(tenant: Tenant) -> list[AreaRow]:
+    """Each area-capable contracted service with its setting (two queries)."""
+    settings = {
+        s.service_id: s.prefectures
+        for s in AreaSetting.objects.with_scopes_disabled().filter(tenant=tenant)
+    }
+    return [
+        AreaRow(service, settings.get(service.pk, prefs.NATIONWIDE), service.pk not in settings)
+        for service in area_services(tenant)
+    ]
+
+
+# --- the i list (HOME-3) ---------------------------------------------------
+
+
+def _received_kinds(user: User) -> list[str]:
+    return [kind for kind, field in RECEIVE_FIELD.items() if getattr(user, field)]
+
+
+def information(user: User) -> QuerySet[Publication]:
+    """Publications that reached the user's tenant, of the kinds the user
+    receives, newest first; ``is_read`` annotated. The tenant part is frozen
+    at publication time (the delivery row), the user part is read now."""
+    delivered = Delivery.objects.filter(tenant_id=user.tenant_id, publication=OuterRef("pk"))
+    read = InformationRead.objects.filter(
+        tenant_id=user.tenant_id, user=user, publication=OuterRef("pk")
+    )
+    return (
+        Publication.objects.filter(Exists(delivered), kind__in=_received_kinds(user))
+        .annotate(is_read=Exists(read))
+        .select_related("service")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def unread_count(user: User) -> int:
+    """The number on the i menu entry: one COUNT query."""
+    return information(user).filter(is_read=False).count()
+
+
+# --- マニュアル (HOME-4) -----------------------------------------------------
+
+
+def contracted_services(tenant: Tenant) -> QuerySet[Service]:
+    contracted = Contract.objects.with_scopes_disabled().filter(tenant=tenant, service=OuterRef("pk"))
+    return Service.objects.filter(Exists(contracted))
+
+
+def manual_files(tenant: Tenant) -> QuerySet[ServiceManual]:
+    """Manual PDFs the tenant may download: those of its contracted services."""
+    return ServiceManual.objects.exclude(file="").filter(service__in=contracted_services(tenant))
+
+
+def contracted_manuals(tenant: Tenant) -> list[tuple[Service, list[ServiceManual]]]:
+    """The manuals of the tenant's contracted services, by service (two queries)."""
+    services = list(contracted_services(tenant))
+    by_service: dict[int, list[ServiceManual]] = {s.pk: [] for s in services}
+    for manual in ServiceManual.objects.filter(service__in=services):
+        by_service[manual.service_id].append(manual)
+    return [(s, by_service[s.pk]) for s in services]

@@ -1,0 +1,54 @@
+"""Services of the notifications chapter, one module per concern.
+
+``outbox``: the one way to send mail (other chapters import ``send_mail``,
+``send_mails``, ``render_mail`` and ``Mail`` from here, so this package keeps
+re-exporting them). ``areas``: the tenant's notice areas (NOTIF-2).
+``notices``: operator notices and news and their fan-out (NOTIF-3).
+``information``: the i list's read marks (HOME-3).
+"""
+
+from notifications.services.outbox import (
+    BULK_CHUNK,
+    CLAIM_LEASE,
+    MAIL_LANGUAGE,
+    STUCK_AFTER,
+    Mail,
+    MailTemplate,
+    base_context,
+    claim,
+    claim_many,
+    deliver,
+    mark_failed,
+    mark_many_sent,
+    mark_retry,
+    mark_sent,
+    queue_batch_delivery,
+    queue_delivery,
+    render_mail,
+    send_mail,
+    send_mails,
+    stuck_message_ids,
+)
+
+__all__ = [
+    "BULK_CHUNK",
+    "CLAIM_LEASE",
+    "MAIL_LANGUAGE",
+    "STUCK_AFTER",
+    "Mail",
+    "MailTemplate",
+    "base_context",
+    "claim",
+    "claim_many",
+    "deliver",
+    "mark_failed",
+    "mark_many_sent",
+    "mark_retry",
+    "mark_sent",
+    "queue_batch_delivery",
+    "queue_delivery",
+    "render_mail",
+    "send_mail",
+    "send_mails",
+    "stuck_message_ids",
+]
