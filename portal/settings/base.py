@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "idchange",
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-account-security-rows": {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Inquiry attachments 6 months after resolution (INQ-7).
+    "purge-expired-inquiry-attachments": {
+        "task": "inquiries.tasks.purge_expired_attachments",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 

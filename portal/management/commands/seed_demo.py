@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from idchange.demo import ensure_demo_lines
+from inquiries.demo import ensure_demo_inquiries
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope
@@ -63,6 +64,11 @@ class Command(BaseCommand):
                     )
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
+            ensure_demo_inquiries(
+                tenant,
+                user=User.all_objects.get(email="user@demo.example.com"),
+                operator=User.all_objects.get(email="operator@demo.example.com"),
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")
