@@ -132,7 +132,7 @@ def general_done(request: HttpRequest) -> HttpResponse:
 def trouble_select(request: HttpRequest) -> HttpResponse:
     """「障害問い合わせ（入力）」: pick the target service (INQ-2)."""
     services = selectors.trouble_services(request.tenant)  # type: ignore[attr-defined]
-    form = ServiceSelectForm(request.POST or None, services=services)
+    form = ServiceSelectForm(request.POST if request.method == "POST" else None, services=services)
     if request.method == "POST" and form.is_valid():
         return redirect("inquiries:trouble_form", code=form.cleaned_data["service"])
     return render(request, "inquiries/trouble_select.html", {"form": form, "services": services})
