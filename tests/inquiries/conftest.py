@@ -45,13 +45,13 @@ def make_inquiry(contracts_trouble_a) -> Callable[..., Inquiry]:
 
     def make(*, user, service=None, subject="通信できない", status=Inquiry.Status.RECEIVED, **fields) -> Inquiry:
         service = service or contracts_trouble_a["ether_economy"].service
+        fields.setdefault("contact_email", user.email)
         if status == Inquiry.Status.RESOLVED:
             fields.setdefault("resolved_at", timezone.now())
         return Inquiry.objects.create(
             tenant_id=user.tenant_id,
             service=service,
             subject=subject,
-            contact_email=user.email,
             answers=[{"label": "回線 ID", "value": "EE-1"}],
             status=status,
             created_by=user,
