@@ -8,6 +8,7 @@ tenant (the admin answers for the company's contracts).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,6 +18,7 @@ from inquiries.models import FaqCategory, FaqEntry, Inquiry, InquiryMessage, Tro
 from tenants.models import Service, Tenant
 
 FAQ_SUGGESTION_LIMIT = 5
+SUGGESTION_MIN_SCORE = 4
 
 
 def faq_entries(query: str = "") -> QuerySet[FaqEntry]:
@@ -42,12 +44,34 @@ def faq_categories(query: str = "") -> list[FaqCategory]:
     return list(categories)
 
 
+HIRAGANA_OR_PUNCTUATION = re.compile(r"^[\u3040-\u309f\u3000-\u303f\uff01-\uff0f\W]+$")
+
+
+def _bigrams(text: str) -> set[str]:
+    """Two-character pieces of a Japanese text, leaving out the ones made of
+    hiragana and punctuation only (「ない」「があ」 match almost anything)."""
+    text = "".join(text.upper().split())
+    pairs = {text[i : i + 2] for i in range(len(text) - 1)}
+    return {p for p in pairs if not HIRAGANA_OR_PUNCTUATION.match(p)}
+
+
 def faq_suggestions(subject: str) -> list[FaqEntry]:
-    """Entries to show beside the inquiry form while the subject is typed."""
-    subject = subject.strip()
-    if len(subject) < 2:
+    """Entries to show beside the inquiry form while the subject is typed.
+
+    A subject is a sentence, not a keyword (「ログインできない拠点がある」), so
+    a substring match would find nothing: entries are ranked by the
+    two-character pieces they share with it, a question's counting double.
+    The FAQ is a few dozen rows operators write, so this reads them all (one
+    query) rather than asking the database to rank."""
+    wanted = _bigrams(subject.strip())
+    if not wanted:
         return []
-    return list(faq_entries(subject)[:FAQ_SUGGESTION_LIMIT])
+    scored = []
+    for entry in FaqEntry.objects.filter(is_published=True).select_related("category"):
+        score = 2 * len(wanted & _bigrams(entry.question)) + len(wanted & _bigrams(entry.answer))
+        if score >= SUGGESTION_MIN_SCORE:
+            scored.append((-score, entry.category.display_order, entry.display_order, entry.pk, entry))
+    return [row[-1] for row in sorted(scored)[:FAQ_SUGGESTION_LIMIT]]
 
 
 def trouble_services(tenant: Tenant) -> list[Service]:

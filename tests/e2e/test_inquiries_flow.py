@@ -43,7 +43,7 @@ def test_trouble_inquiry_answered_replied_and_resolved(page, demo, screenshot, t
     screenshot("inquiries-faq-search")
 
     # （障害）お問い合わせ: pick the service, fill its form (INQ-2).
-    page.get_by_role("navigation", name="お問い合わせメニュー").get_by_role("link", name="（障害）お問い合わせ").click()
+    page.get_by_role("navigation", name="お問い合わせメニュー").get_by_role("link", name="（障害）お問い合わせ", exact=True).click()
     expect(page.get_by_role("heading", name="障害問い合わせ（入力）")).to_be_visible()
     page.get_by_label("イーサエコノミー").check()
     page.get_by_role("button", name="確認").click()
@@ -81,7 +81,7 @@ def test_trouble_inquiry_answered_replied_and_resolved(page, demo, screenshot, t
     page.get_by_role("link", name="ログインできない拠点がある").click()
     expect(page.get_by_role("heading", name="問い合わせ詳細（スタッフ）")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("エラー画面.png"))).to_be_visible()
-    page.get_by_label("メッセージ").fill("大阪支店の回線設定を修正しました。ログを添付します。")
+    page.get_by_role("textbox", name="メッセージ").fill("大阪支店の回線設定を修正しました。ログを添付します。")
     page.get_by_label("添付ファイル").set_input_files(str(log))
     page.get_by_role("button", name="回答").click()
     expect(page.get_by_text("回答を送信しました。")).to_be_visible()
@@ -101,13 +101,13 @@ def test_trouble_inquiry_answered_replied_and_resolved(page, demo, screenshot, t
     page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("heading", name="問い合わせ詳細")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/inquiries/{inquiry.pk}/$"))
-    thread = page.get_by_role("region", name="メッセージ")
+    thread = page.get_by_role("region", name="メッセージの履歴")
     expect(thread.get_by_text("スタッフアカウント")).to_be_visible()
     expect(thread.get_by_role("link", name=re.compile("回答ログ.txt"))).to_be_visible()
     screenshot("inquiries-detail-answered")
 
     # The user replies (back to 受付), then resolves (INQ-4, INQ-6).
-    page.get_by_label("メッセージ").fill("直りました。ありがとうございました。")
+    page.get_by_role("textbox", name="メッセージ").fill("直りました。ありがとうございました。")
     page.get_by_role("button", name="送信").click()
     expect(page.get_by_text("メッセージを送信しました。")).to_be_visible()
     expect(page.get_by_role("region", name="問い合わせ内容").get_by_text("受付", exact=True)).to_be_visible()
@@ -118,7 +118,7 @@ def test_trouble_inquiry_answered_replied_and_resolved(page, demo, screenshot, t
     page.get_by_role("button", name="解決済みにする").click()
     expect(page.get_by_text("ステータスを解決済みにしました。")).to_be_visible()
     expect(page.get_by_text(re.compile(r"添付ファイルは \d{4}/\d{2}/\d{2} に削除されます"))).to_be_visible()
-    expect(page.get_by_label("メッセージ")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="メッセージ")).to_have_count(0)
     screenshot("inquiries-detail-resolved")
 
     # A further message, crafted by hand, is refused by the service.

@@ -144,3 +144,26 @@ def test_inq9_suggestions_require_login(client, db):
 
 def test_inq9_suggestions_reject_post(bob_client):
     assert bob_client.post(reverse("inquiries:faq_suggest")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_inq9_suggestions_rank_a_sentence_by_shared_pieces(db):
+    """A subject is a sentence: no FAQ entry contains it, but the ones sharing
+    its words come first."""
+    questions = [e.question for e in selectors.faq_suggestions("ユーザを削除したい")]
+    assert questions[0] == "ユーザ削除できない。"
+    assert selectors.faq_suggestions("あいうえお") == []
+
+
+def test_inq9_suggestions_query_count_is_constant(bob_client, django_assert_max_num_queries):
+    url = reverse("inquiries:faq_suggest")
+    bob_client.get(url, {"q": "ログイン"})
+    counts = []
+    for extra in (0, 30):
+        category = FaqCategory.objects.create(name=f"追加{extra}")
+        FaqEntry.objects.bulk_create(
+            FaqEntry(category=category, question=f"ログイン{i}", answer="回答") for i in range(extra)
+        )
+        with django_assert_max_num_queries(20) as ctx:
+            bob_client.get(url, {"q": "ログイン"})
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
