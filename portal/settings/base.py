@@ -41,7 +41,11 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "idchange",
+<<<<<<< HEAD
     "inquiries",
+=======
+    "uploads",
+>>>>>>> main
 ]
 
 MIDDLEWARE = [
@@ -191,10 +195,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
     },
+<<<<<<< HEAD
     # Inquiry attachments 6 months after resolution (INQ-7).
     "purge-expired-inquiry-attachments": {
         "task": "inquiries.tasks.purge_expired_attachments",
         "schedule": crontab(hour=3, minute=41),
+=======
+    # Staged uploads (a 確認 never completed) older than a day.
+    "purge-staged-uploads": {
+        "task": "uploads.tasks.purge_staged_files",
+        "schedule": crontab(minute=41),
+>>>>>>> main
     },
 }
 
