@@ -41,11 +41,8 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "idchange",
-<<<<<<< HEAD
-    "inquiries",
-=======
     "uploads",
->>>>>>> main
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -195,17 +192,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
     },
-<<<<<<< HEAD
-    # Inquiry attachments 6 months after resolution (INQ-7).
-    "purge-expired-inquiry-attachments": {
-        "task": "inquiries.tasks.purge_expired_attachments",
-        "schedule": crontab(hour=3, minute=41),
-=======
     # Staged uploads (a 確認 never completed) older than a day.
     "purge-staged-uploads": {
         "task": "uploads.tasks.purge_staged_files",
         "schedule": crontab(minute=41),
->>>>>>> main
+    },
+    # Inquiry attachments 6 months after resolution (INQ-7).
+    "purge-expired-inquiry-attachments": {
+        "task": "inquiries.tasks.purge_expired_attachments",
+        "schedule": crontab(hour=3, minute=53),
     },
 }
 
