@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tenants.scoping import TenantOwnedModel
@@ -234,3 +235,50 @@ class InquiryMessage(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class InquiryAttachment(TenantOwnedModel):
+    """A file of the inquiry itself (``message`` empty) or of one message; the
+    bytes and their checks belong to the upload module's ``StoredFile``. The
+    row goes with its file (CASCADE), e.g. when the retention job deletes it."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant",
+        on_delete=models.CASCADE,
+        related_name="inquiry_attachments",
+        verbose_name=_("テナント"),
+    )
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("問い合わせ")
+    )
+    message = models.ForeignKey(
+        InquiryMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("メッセージ"),
+    )
+    file = models.OneToOneField(
+        "uploads.StoredFile", on_delete=models.CASCADE, related_name="+", verbose_name=_("ファイル")
+    )
+
+    class Meta:
+        verbose_name = _("添付ファイル")
+        verbose_name_plural = _("添付ファイル")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.file.original_name
+
+    @property
+    def name(self) -> str:
+        return self.file.original_name
+
+    @property
+    def size(self) -> int:
+        return self.file.size
+
+    @property
+    def url(self) -> str:
+        return reverse("uploads:download", args=[self.file.key])

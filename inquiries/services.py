@@ -102,7 +102,10 @@ def submit_inquiry(
         answers=answers,
         created_by=user,
     )
-    attachments.keep_staged(inquiry=inquiry, message=None, keys=staged_files, user=user)
+    try:
+        attachments.keep_staged(inquiry=inquiry, message=None, keys=staged_files, user=user)
+    except attachments.AttachmentError as exc:
+        raise InquiryError(exc) from exc
     record(action="inquiries.inquiry.submitted", actor=user, target=inquiry)
     _notify_staff(inquiry, event=_("新しい障害問い合わせ"))
     return inquiry

@@ -228,7 +228,6 @@ def detail_context(inquiry: Inquiry, form: MessageForm, *, staff: bool = False) 
         "inquiry_files": attachments.files_of_inquiry(inquiry),
         "form": form,
         "expire_at": attachments_expire_at(inquiry.resolved_at) if inquiry.resolved_at else None,
-        "policy_text": attachments.policy_text(),
     }
 
 
