@@ -94,3 +94,22 @@ def test_inq1_is_not_for_operators(staff_client):
 
 def test_inq1_done_rejects_post(bob_client):
     assert bob_client.post(reverse("inquiries:general_done")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_seed_demo_has_trouble_forms_and_inquiries(db):
+    """A fresh `make run` has forms for the services that take trouble
+    inquiries and an inquiry or two; reseeding changes nothing."""
+    import io
+
+    from django.core.management import call_command
+
+    from inquiries.models import Inquiry, TroubleFormField
+    from tenants.models import Service
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    for service in Service.objects.filter(supports_trouble_inquiry=True):
+        assert TroubleFormField.objects.filter(service=service).exists(), service
+    with operator_scope():
+        assert Inquiry.objects.count() == 2
+        assert {i.status for i in Inquiry.objects.all()} == {"received", "answered"}
