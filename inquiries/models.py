@@ -259,7 +259,7 @@ class InquiryAttachment(TenantOwnedModel):
         related_name="attachments",
         verbose_name=_("メッセージ"),
     )
-    file = models.OneToOneField(
+    file = models.ForeignKey(
         "uploads.StoredFile", on_delete=models.CASCADE, related_name="+", verbose_name=_("ファイル")
     )
 
@@ -267,6 +267,10 @@ class InquiryAttachment(TenantOwnedModel):
         verbose_name = _("添付ファイル")
         verbose_name_plural = _("添付ファイル")
         ordering = ["pk"]
+        constraints = [
+            # One link per file; with the tenant, as every unique constraint here.
+            models.UniqueConstraint(fields=["tenant", "file"], name="inquiry_attachment_unique_file"),
+        ]
 
     def __str__(self) -> str:
         return self.file.original_name
