@@ -14,6 +14,9 @@ from inquiries.models import Inquiry, InquiryMessage
 from tenants.models import Service
 from tests.factories import ContractFactory
 
+# Stored files go to a temporary MEDIA_ROOT; messages are asserted in Japanese.
+from tests.uploads.conftest import japanese, media  # noqa: F401  (autouse fixtures)
+
 
 @pytest.fixture
 def trouble_services(services) -> dict[str, Service]:

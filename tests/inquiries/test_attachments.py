@@ -9,7 +9,6 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
 from inquiries.attachments import INQUIRY_ATTACHMENT
@@ -58,18 +57,6 @@ REFUSED = {
     "図.svg": b'<svg xmlns="http://www.w3.org/2000/svg"></svg>',
     "実行.exe": b"MZ\x90\x00" + b"\x00" * 60,
 }
-
-
-@pytest.fixture(autouse=True)
-def japanese():
-    with translation.override("ja"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
 
 
 def _form(*files) -> AttachmentsForm:

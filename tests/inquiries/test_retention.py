@@ -8,10 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from freezegun import freeze_time
 
 from audit.models import AuditEntry
@@ -28,18 +26,6 @@ from uploads.validation import check_upload
 JST = ZoneInfo("Asia/Tokyo")
 RESOLVED = datetime(2026, 8, 31, 10, 0, tzinfo=JST)
 DUE = datetime(2027, 2, 28, 10, 0, tzinfo=JST)  # 8/31 + 6 months clamps to 2/28
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def japanese():
-    with translation.override("ja"):
-        yield
 
 
 def test_inq7_the_date_rule():
