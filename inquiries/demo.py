@@ -6,7 +6,8 @@ operator's edits survive a reseed)."""
 from __future__ import annotations
 
 from accounts.models import User
-from inquiries.models import Inquiry, InquiryMessage, TroubleFormField
+from inquiries.faq_seed import ensure_faq
+from inquiries.models import FaqCategory, FaqEntry, Inquiry, InquiryMessage, TroubleFormField
 from tenants.models import Service, Tenant
 
 T = TroubleFormField.FieldType
@@ -58,6 +59,7 @@ def ensure_demo_inquiries(tenant: Tenant, *, user: User, operator: User) -> None
     """Two trouble inquiries for the demo tenant, one answered: rows written
     directly (not through the services) so a reseed sends no mail."""
     ensure_trouble_forms()
+    ensure_faq(FaqCategory, FaqEntry)
     if tenant.inquiries.exists():  # type: ignore[attr-defined]
         return
     service = Service.objects.filter(code="ether_economy").first()

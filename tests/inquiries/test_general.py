@@ -97,7 +97,7 @@ def test_inq1_done_rejects_post(bob_client):
 
 
 def test_seed_demo_has_trouble_forms_and_inquiries(db):
-    """A fresh `make run` has forms for the services that take trouble
+    """A fresh `make run` has the FAQ, forms for the services that take trouble
     inquiries and an inquiry or two; reseeding changes nothing."""
     import io
 
@@ -106,8 +106,13 @@ def test_seed_demo_has_trouble_forms_and_inquiries(db):
     from inquiries.models import Inquiry, TroubleFormField
     from tenants.models import Service
 
+    from inquiries.models import FaqCategory, FaqEntry
+
+    FaqEntry.objects.all().delete()  # as a flushed test database has it
+    FaqCategory.objects.all().delete()
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
+    assert FaqEntry.objects.count() == 11 and FaqCategory.objects.count() == 4
     for service in Service.objects.filter(supports_trouble_inquiry=True):
         assert TroubleFormField.objects.filter(service=service).exists(), service
     with operator_scope():
