@@ -103,10 +103,8 @@ def test_seed_demo_has_trouble_forms_and_inquiries(db):
 
     from django.core.management import call_command
 
-    from inquiries.models import Inquiry, TroubleFormField
+    from inquiries.models import FaqCategory, FaqEntry, Inquiry, TroubleFormField
     from tenants.models import Service
-
-    from inquiries.models import FaqCategory, FaqEntry
 
     FaqEntry.objects.all().delete()  # as a flushed test database has it
     FaqCategory.objects.all().delete()
