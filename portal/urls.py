@@ -22,5 +22,7 @@ urlpatterns = [
     path("files/", include("uploads.urls")),
     path("bulletin/", include("bulletin.urls")),
     path("notices/", include("notifications.urls")),
+    path("inquiries/", include("inquiries.urls")),
+    path("staff/inquiries/", include("inquiries.urls_staff")),
     path("", include("accounts.urls")),
 ]

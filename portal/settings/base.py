@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "idchange",
     "uploads",
     "bulletin",
+    "inquiries",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notice-deliveries": {
         "task": "notifications.tasks.sweep_deliveries",
         "schedule": timedelta(minutes=5),
+    },
+    # Inquiry attachments 6 months after resolution (INQ-7).
+    "purge-expired-inquiry-attachments": {
+        "task": "inquiries.tasks.purge_expired_attachments",
+        "schedule": crontab(hour=3, minute=53),
     },
 }
 

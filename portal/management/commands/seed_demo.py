@@ -10,6 +10,7 @@ from accounts.models import User
 from bulletin.demo import ensure_demo_board
 from idchange.demo import ensure_demo_lines
 from notifications.demo import ensure_demo_notices
+from inquiries.demo import ensure_demo_inquiries
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope
@@ -67,6 +68,11 @@ class Command(BaseCommand):
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
             ensure_demo_notices(tenant, User.all_objects.get(email="operator@demo.example.com"))
+            ensure_demo_inquiries(
+                tenant,
+                user=User.all_objects.get(email="user@demo.example.com"),
+                operator=User.all_objects.get(email="operator@demo.example.com"),
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")

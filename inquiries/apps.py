@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InquiriesConfig(AppConfig):
+    name = "inquiries"
+    verbose_name = _("お問い合わせ")
+
+    def ready(self) -> None:
+        from inquiries.attachments import INQUIRY_ATTACHMENT, may_download
+        from uploads.access import register_download_rule
+
+        # Who sees the inquiry may download its files; operators may too.
+        register_download_rule(INQUIRY_ATTACHMENT.purpose, may_download)

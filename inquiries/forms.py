@@ -1,0 +1,147 @@
+"""Input of お問い合わせ. The trouble form is built from the service's
+``TroubleFormField`` rows (INQ-2: forms are data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inquiries import attachments
+from inquiries.models import Inquiry, TroubleFormField
+from tenants.models import Service
+
+SUBJECT_MAX = 200
+BODY_MAX = 4000
+
+
+class GeneralInquiryForm(forms.Form):
+    """（一般）お問い合わせ (INQ-1)."""
+
+    subject = forms.CharField(label=_("件名"), max_length=SUBJECT_MAX)
+    body = forms.CharField(label=_("お問い合わせ内容"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}))
+    contact_email = forms.EmailField(label=_("連絡先メールアドレス"), max_length=254)
+
+
+class ServiceSelectForm(forms.Form):
+    """「障害問い合わせ（入力）」: the target among the tenant's services."""
+
+    service = forms.ChoiceField(
+        label=_("お問い合わせ対象サービス"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("お問い合わせ対象サービスを選択してください。")},
+    )
+
+    def __init__(self, *args: Any, services: list[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].choices = [(s.code, s.name) for s in services]
+
+
+def _field_for(spec: TroubleFormField) -> forms.Field:
+    """One form field from one row of the service's form."""
+    common: dict[str, Any] = {"label": spec.label, "required": spec.required, "help_text": spec.help_text}
+    kind = TroubleFormField.FieldType
+    choices = [(c, c) for c in spec.choice_list()]
+    if spec.field_type == kind.TEXTAREA:
+        return forms.CharField(max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6}), **common)
+    if spec.field_type == kind.SELECT:
+        return forms.ChoiceField(choices=[("", "---------"), *choices], **common)
+    if spec.field_type == kind.RADIO:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if spec.field_type == kind.CHECKBOXES:
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+    if spec.field_type == kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.field_type == kind.DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+            **common,
+        )
+    return forms.CharField(max_length=SUBJECT_MAX, **common)
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y/%m/%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y/%m/%d")
+    return "" if value is None else str(value)
+
+
+class TroubleInquiryForm(forms.Form):
+    """（障害）お問い合わせ for one service (INQ-2): 件名 and 連絡先メールアドレス
+    always, then the service's own fields in order, then attachments."""
+
+    subject = forms.CharField(label=_("件名"), max_length=SUBJECT_MAX)
+    contact_email = forms.EmailField(
+        label=_("連絡先メールアドレス"),
+        max_length=254,
+        help_text=_("回答通知メールの送信先です。"),
+    )
+
+    def __init__(self, *args: Any, specs: list[TroubleFormField], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.specs = specs
+        for spec in specs:
+            self.fields[self.field_name(spec)] = _field_for(spec)
+
+    @staticmethod
+    def field_name(spec: TroubleFormField) -> str:
+        return f"f{spec.pk}"
+
+    def service_fields(self) -> list[forms.BoundField]:
+        return [self[self.field_name(spec)] for spec in self.specs]
+
+    def answers(self) -> list[dict[str, str]]:
+        """The filled-in form as the snapshot ``Inquiry.answers`` keeps."""
+        return [
+            {"label": spec.label, "value": _display(self.cleaned_data.get(self.field_name(spec)))}
+            for spec in self.specs
+        ]
+
+
+def initial_from(form: forms.Form, data: Any) -> dict[str, Any]:
+    """The posted values as ``initial`` of a fresh form: 戻る shows the input
+    again without error messages."""
+    return {
+        name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+        for name, field in form.fields.items()
+        if name in data
+    }
+
+
+class AttachmentsForm(forms.Form):
+    """The files of one step (INQ-2 入力, INQ-4 送信, INQ-8 回答)."""
+
+    files = attachments.form_field()
+
+
+class MessageForm(forms.Form):
+    """INQ-4 送信 and INQ-8 回答: a text and optional attachments."""
+
+    body = forms.CharField(label=_("メッセージ"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 5}))
+    files = attachments.form_field()
+
+
+STATUS_CHOICES = [("", _("すべて")), *Inquiry.Status.choices]
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("ステータス"), choices=STATUS_CHOICES, required=False)
+
+
+class StaffFilterForm(forms.Form):
+    """The operator's filters (INQ-8): tenant, service, status, age."""
+
+    tenant = forms.IntegerField(label=_("テナント"), required=False, widget=forms.Select)
+    service = forms.IntegerField(label=_("サービス"), required=False, widget=forms.Select)
+    status = forms.ChoiceField(label=_("ステータス"), choices=STATUS_CHOICES, required=False)
+    older_than_days = forms.IntegerField(label=_("経過日数（以上）"), required=False, min_value=0, max_value=3650)
+
+    def __init__(self, *args: Any, tenants: list[Any], services: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = ("", _("すべて"))
+        self.fields["tenant"].widget.choices = [everything, *((t.pk, str(t)) for t in tenants)]
+        self.fields["service"].widget.choices = [everything, *((s.pk, s.name) for s in services)]

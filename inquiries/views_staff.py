@@ -1,0 +1,102 @@
+"""The operators' staff console for inquiries (INQ-8), under /staff/.
+
+Operators are staff users with no tenant; the tenant middleware leaves them
+outside any scope here, so every view enters ``operator_scope()`` explicitly
+(and renders inside it). Opening a tenant's inquiry is an audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from inquiries import selectors
+from inquiries.forms import MessageForm, StaffFilterForm
+from inquiries.models import Inquiry
+from inquiries.services import InquiryError, answer_inquiry, record_operator_access
+from inquiries.views import detail_context
+from tenants.models import Service, Tenant
+from tenants.scoping import operator_scope
+
+PAGE_SIZE = 100
+
+
+def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; only the carrier's staff (no tenant) may enter: a
+    customer's account gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_staff or user.tenant_id is not None:  # type: ignore[union-attr]
+            raise PermissionDenied
+        with operator_scope():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@operator_required
+@require_GET
+def inquiry_list(request: HttpRequest) -> HttpResponse:
+    """Every tenant's inquiries, filtered by tenant, service, status and age."""
+    form = StaffFilterForm(
+        request.GET or None,
+        tenants=list(Tenant.objects.order_by("code")),
+        services=list(Service.objects.filter(supports_trouble_inquiry=True)),
+    )
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"tenant_id": data["tenant"], "service_id": data["service"], "status": data["status"]}
+        if data["older_than_days"]:
+            filters["created_before"] = timezone.now() - timedelta(days=data["older_than_days"])
+    page = Paginator(selectors.staff_inquiries(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inquiries/staff/list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One inquiry and its thread; POST 回答 answers it (回答済, mail to the
+    contact address, INQ-5)."""
+    inquiry = get_object_or_404(
+        Inquiry.objects.select_related("tenant", "service", "created_by"), pk=pk
+    )
+    if request.method == "GET":
+        record_operator_access(inquiry=inquiry, operator=request.user)  # type: ignore[arg-type]
+        return render(request, "inquiries/staff/detail.html", detail_context(inquiry, MessageForm(), staff=True))
+    form = MessageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "inquiries/staff/detail.html", detail_context(inquiry, form, staff=True), status=400)
+    try:
+        answer_inquiry(
+            inquiry=inquiry,
+            operator=request.user,  # type: ignore[arg-type]
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data.get("files") or [],
+        )
+    except InquiryError as exc:
+        messages.error(request, exc.message)
+        return redirect("inquiries_staff:detail", pk=inquiry.pk)
+    messages.success(request, _("回答を送信しました。"))
+    return redirect("inquiries_staff:detail", pk=inquiry.pk)
