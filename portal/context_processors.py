@@ -16,6 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from customization.selectors import site_logo_url
+
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -88,4 +90,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "user_menu": user_menu,
         "tenant": request.tenant,
         "portal_name": settings.PORTAL_PRODUCT_NAME,
+        # LOGO-1: the header's logo slot (one cache lookup per page).
+        "site_logo_url": site_logo_url(tenant=request.tenant),
     }
