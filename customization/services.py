@@ -32,17 +32,25 @@ def _field_error(field: str, exc: RuleError) -> ValidationError:
 def _branding_for_update(tenant: Tenant) -> Branding:
     """The tenant's one Branding row, locked for this transaction."""
     Branding.objects.get_or_create(tenant=tenant)
-    return Branding.objects.select_for_update().select_related("site_logo", "login_logo").get(tenant=tenant)
+    return Branding.objects.select_for_update(of=("self",)).select_related("site_logo", "login_logo").get(
+        tenant=tenant
+    )
+
+
+def _forget(keys: list[str]) -> None:
+    """Drop cached logo URLs now and again after commit: the second delete
+    removes a stale value a concurrent request may have cached meanwhile; a
+    rollback only costs one cache miss."""
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _forget_site_logo(tenant: Tenant) -> None:
-    transaction.on_commit(lambda: cache.delete(selectors.site_logo_key(tenant.pk)))
+    _forget([selectors.site_logo_key(tenant.pk)])
 
 
 def _forget_login_logo(*aliases: str | None) -> None:
-    keys = [selectors.login_logo_key(a) for a in aliases if a]
-    if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    _forget([selectors.login_logo_key(a) for a in aliases if a])
 
 
 # --- リンク集 (LINK-1, LINK-2) -------------------------------------------

@@ -25,6 +25,11 @@ from portal.http import TenantRequest
 ADMIN = "admin"
 
 
+def _bound(request: TenantRequest) -> tuple:
+    """The form's data and files: bound on POST even when empty."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _is_confirm(request: TenantRequest) -> bool:
     return request.POST.get("step") == "confirm" and "back" not in request.POST
 
@@ -64,7 +69,7 @@ def links(request: TenantRequest) -> HttpResponse:
 def link_add(request: TenantRequest) -> HttpResponse:
     """LINK-1: 追加 → 確認 → 完了. Nothing but the staged image is stored
     before 完了."""
-    form = LinkForm(request.POST or None, request.FILES or None)
+    form = LinkForm(*_bound(request))
     if request.method == "POST" and "back" not in request.POST and form.is_valid():
         data = form.cleaned_data
         if _is_confirm(request):
@@ -114,7 +119,7 @@ def link_delete(request: TenantRequest, pk: int) -> HttpResponse:
 def site_logo(request: TenantRequest) -> HttpResponse:
     """LOGO-1, LOGO-3: image → プレビュー → 確認 (the header shows it) → 完了.
     A refused image changes nothing; the form says why."""
-    form = SiteLogoForm(request.POST or None, request.FILES or None)
+    form = SiteLogoForm(*_bound(request))
     if request.method == "POST" and "back" not in request.POST and form.is_valid():
         if _is_confirm(request):
             try:
@@ -165,8 +170,7 @@ def login_page(request: TenantRequest) -> HttpResponse:
         "logo_choice": LoginPageForm.LOGO_CUSTOM if current_logo else LoginPageForm.LOGO_DEFAULT,
     }
     form = LoginPageForm(
-        request.POST or None,
-        request.FILES or None,
+        *_bound(request),
         initial=initial,
         tenant=tenant,
         has_logo=current_logo is not None,
