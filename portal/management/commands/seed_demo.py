@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from customization.demo import ensure_demo_customization
 from idchange.demo import ensure_demo_lines
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
@@ -63,7 +64,9 @@ class Command(BaseCommand):
                     )
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
+            ensure_demo_customization(tenant, User.objects.get(email="admin@demo.example.com"))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")
         self.stdout.write("  operator     : operator@demo.example.com  (/admin/)")
+        self.stdout.write("  dedicated login URL (ALIAS-3): /?tenant_alias=demo-portal")
