@@ -39,7 +39,9 @@ class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
         rows = [b for b in queryset.select_related("tenant") if b.site_logo_id]
         for branding in rows:
             services.reset_site_logo(tenant=branding.tenant, actor=request.user, by_operator=True)
-        self.message_user(request, _("サイトロゴを削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS)
+        self.message_user(
+            request, _("サイトロゴを削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
+        )
 
     @admin.action(description=_("ログイン画面の画像を削除してデフォルトに戻す"))
     def remove_login_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> None:
@@ -47,7 +49,9 @@ class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
         for branding in rows:
             services.remove_login_logo(tenant=branding.tenant, actor=request.user)
         self.message_user(
-            request, _("ログイン画面の画像を削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
+            request,
+            _("ログイン画面の画像を削除しました: %(n)d 件") % {"n": len(rows)},
+            messages.SUCCESS,
         )
 
 
@@ -66,4 +70,6 @@ class LinkItemAdmin(_ReadOnly, admin.ModelAdmin):
         rows = [link for link in queryset if link.icon_id]
         for link in rows:
             services.remove_link_icon(link=link, actor=request.user)
-        self.message_user(request, _("アイコン画像を削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS)
+        self.message_user(
+            request, _("アイコン画像を削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
+        )

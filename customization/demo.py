@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
+from uploads.policies import UploadPolicy
+from uploads.validation import check_upload
 
 from customization import images, selectors, services
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from tenants.models import Tenant
-from uploads.policies import UploadPolicy
-from uploads.validation import check_upload
 
 DEMO_ALIAS = "demo-portal"
 DEMO_LINKS = [
@@ -42,12 +42,20 @@ def _staged(tenant: Tenant, actor: Any, policy: UploadPolicy, data: bytes, name:
 def ensure_demo_customization(tenant: Tenant, actor: Any) -> None:
     branding = selectors.branding(tenant=tenant)
     if branding is None or branding.site_logo is None:
-        key = _staged(tenant, actor, SITE_LOGO, _png((240, 40), "#0b5cab", "DEMO Co., Ltd."), "demo-logo.png")
+        key = _staged(
+            tenant, actor, SITE_LOGO, _png((240, 40), "#0b5cab", "DEMO Co., Ltd."), "demo-logo.png"
+        )
         services.set_site_logo(tenant=tenant, actor=actor, logo_key=key)
     if not LinkItem.objects.filter(tenant=tenant).exists():
         for title, url, color in DEMO_LINKS:
-            key = _staged(tenant, actor, LINK_ICON, _png((96, 96), color, "LINK"), "icon.png") if color else ""
+            key = (
+                _staged(tenant, actor, LINK_ICON, _png((96, 96), color, "LINK"), "icon.png")
+                if color
+                else ""
+            )
             services.add_link(tenant=tenant, actor=actor, title=title, url=url, icon_key=key)
     if not tenant.login_alias:
-        key = _staged(tenant, actor, LOGIN_LOGO, _png((200, 48), "#12805c", "DEMO LOGIN"), "login-logo.png")
+        key = _staged(
+            tenant, actor, LOGIN_LOGO, _png((200, 48), "#12805c", "DEMO LOGIN"), "login-logo.png"
+        )
         services.set_login_page(tenant=tenant, actor=actor, alias=DEMO_ALIAS, logo=key)

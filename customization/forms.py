@@ -8,13 +8,19 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from uploads.fields import UploadField
 
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
-from customization.rules import LOGO_MAX_RATIO, RuleError, aspect_within_limit, check_link_url, normalize_alias
+from customization.rules import (
+    LOGO_MAX_RATIO,
+    RuleError,
+    aspect_within_limit,
+    check_link_url,
+    normalize_alias,
+)
 from customization.selectors import alias_taken
 from customization.services import ALIAS_TAKEN
 from tenants.models import Tenant
-from uploads.fields import UploadField
 
 IMAGE_ACCEPT = ".jpg,.jpeg,.gif,.png,image/jpeg,image/gif,image/png"
 
@@ -28,9 +34,13 @@ class LinkForm(forms.Form):
 
     title = forms.CharField(label=_("リンクタイトル"), max_length=50)
     url = forms.CharField(
-        label=_("リンク URL"), max_length=2000, widget=forms.URLInput(attrs={"placeholder": "https://"})
+        label=_("リンク URL"),
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    icon = UploadField(policy=LINK_ICON, label=_("アイコン画像ファイル"), required=False, widget=_image_widget())
+    icon = UploadField(
+        policy=LINK_ICON, label=_("アイコン画像ファイル"), required=False, widget=_image_widget()
+    )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_url(self) -> str:
@@ -43,14 +53,18 @@ class LinkForm(forms.Form):
 class SiteLogoForm(forms.Form):
     """LOGO-1: the image, 1 MB, aspect within 1:6."""
 
-    logo = UploadField(policy=SITE_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget())
+    logo = UploadField(
+        policy=SITE_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget()
+    )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_logo(self) -> Any:
         upload = self.cleaned_data.get("logo")
         if upload is not None and not aspect_within_limit(upload.width or 0, upload.height or 0):
             raise forms.ValidationError(
-                _("画像の縦横比が 1:%(ratio)s を超えています（%(width)s×%(height)s ピクセル）。縦横比を 1:%(ratio)s 以内に収めてください。")
+                _(
+                    "画像の縦横比が 1:%(ratio)s を超えています（%(width)s×%(height)s ピクセル）。縦横比を 1:%(ratio)s 以内に収めてください。"
+                )
                 % {"ratio": LOGO_MAX_RATIO, "width": upload.width, "height": upload.height}
             )
         return upload
@@ -79,15 +93,24 @@ class LoginPageForm(forms.Form):
         label=_("お客さま専用 URL"),
         required=False,
         max_length=64,
-        help_text=_("半角英数字 5〜32 文字。ドット(.)、ハイフン(-)は先頭および末尾以外で使えます。"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "url"}),
+        help_text=_(
+            "半角英数字 5〜32 文字。ドット(.)、ハイフン(-)は先頭および末尾以外で使えます。"
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "url"}
+        ),
     )
     logo_choice = forms.ChoiceField(
         label=_("表示するロゴ画像"),
-        choices=[(LOGO_DEFAULT, _("デフォルトの画像を利用する")), (LOGO_CUSTOM, _("独自の画像を利用する"))],
+        choices=[
+            (LOGO_DEFAULT, _("デフォルトの画像を利用する")),
+            (LOGO_CUSTOM, _("独自の画像を利用する")),
+        ],
         widget=forms.RadioSelect,
     )
-    logo = UploadField(policy=LOGIN_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget())
+    logo = UploadField(
+        policy=LOGIN_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget()
+    )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, tenant: Tenant, has_logo: bool, **kwargs: Any) -> None:

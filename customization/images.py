@@ -11,13 +11,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-from customization.rules import RuleError
-from tenants.models import Tenant
 from uploads.models import StoredFile
 from uploads.policies import UploadPolicy
 from uploads.services import attach_files, delete_files, store_file
 from uploads.validation import CheckedUpload
+
+from customization.rules import RuleError
+from tenants.models import Tenant
 
 STAGED_EXPIRED = _("選択した画像の有効期限が切れました。もう一度画像を選択してください。")
 
@@ -32,7 +32,9 @@ def claim_staged(*, tenant: Tenant, key: str, policy: UploadPolicy) -> StoredFil
     this tenant and this purpose qualifies: a key from another form, another
     tenant or an already used file is refused like an expired one."""
     stored = (
-        StoredFile.objects.filter(tenant=tenant, key=key, purpose=policy.purpose, attached=False).first()
+        StoredFile.objects.filter(
+            tenant=tenant, key=key, purpose=policy.purpose, attached=False
+        ).first()
         if _is_uuid(key)
         else None
     )

@@ -68,7 +68,9 @@ class Branding(TenantOwnedModel):
     class Meta:
         verbose_name = _("画面カスタマイズ設定")
         verbose_name_plural = _("画面カスタマイズ設定")
-        constraints = [models.UniqueConstraint(fields=["tenant"], name="customization_branding_one_per_tenant")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="customization_branding_one_per_tenant")
+        ]
 
     def __str__(self) -> str:
         return str(self.tenant)

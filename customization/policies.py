@@ -11,9 +11,13 @@ from uploads.policies import Kind, UploadPolicy
 IMAGE_KINDS = frozenset({Kind.JPEG, Kind.GIF, Kind.PNG})
 
 # LINK-1: .jpg/.gif/.png, 1 MB. Shown to the tenant's members on the home.
-LINK_ICON = UploadPolicy(purpose="customization.link_icon", kinds=IMAGE_KINDS, max_bytes=1024 * 1024)
+LINK_ICON = UploadPolicy(
+    purpose="customization.link_icon", kinds=IMAGE_KINDS, max_bytes=1024 * 1024
+)
 # LOGO-1: .jpg/.gif/.png, 1 MB. Shown in the header to the tenant's members.
-SITE_LOGO = UploadPolicy(purpose="customization.site_logo", kinds=IMAGE_KINDS, max_bytes=1024 * 1024)
+SITE_LOGO = UploadPolicy(
+    purpose="customization.site_logo", kinds=IMAGE_KINDS, max_bytes=1024 * 1024
+)
 # ALIAS-2: .jpg/.gif/.png, 80 KB. Public: the dedicated login URL shows it to anyone.
 LOGIN_LOGO = UploadPolicy(
     purpose="customization.login_logo", kinds=IMAGE_KINDS, max_bytes=80 * 1024, public=True

@@ -43,7 +43,9 @@ def normalize_alias(raw: str) -> str:
         raise RuleError(_("お客さま専用 URL は半角英数字 5〜32 文字で入力してください。"))
     if not _ALIAS_RE.fullmatch(alias):
         raise RuleError(
-            _("お客さま専用 URL に使えるのは半角英数字と、先頭・末尾以外のドット(.)・ハイフン(-)です。")
+            _(
+                "お客さま専用 URL に使えるのは半角英数字と、先頭・末尾以外のドット(.)・ハイフン(-)です。"
+            )
         )
     return alias.lower()
 
@@ -60,5 +62,7 @@ def check_link_url(raw: str) -> str:
     url = (raw or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in LINK_SCHEMES or not parts.netloc:
-        raise RuleError(_("リンク URL は http:// または https:// で始まる URL を入力してください。"))
+        raise RuleError(
+            _("リンク URL は http:// または https:// で始まる URL を入力してください。")
+        )
     return url

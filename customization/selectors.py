@@ -84,7 +84,9 @@ def _login_logo_from_db(alias: str) -> tuple[str, bool]:
     # read is limited to the one tenant the alias names.
     with tenant_scope(tenant):
         row = Branding.objects.filter(tenant=tenant).select_related("login_logo").first()
-    return (images.file_url(row.login_logo, public=True) if row and row.login_logo else DEFAULT), True
+    return (
+        images.file_url(row.login_logo, public=True) if row and row.login_logo else DEFAULT
+    ), True
 
 
 def alias_taken(*, alias: str, tenant: Tenant) -> bool:

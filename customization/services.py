@@ -32,8 +32,10 @@ def _field_error(field: str, exc: RuleError) -> ValidationError:
 def _branding_for_update(tenant: Tenant) -> Branding:
     """The tenant's one Branding row, locked for this transaction."""
     Branding.objects.get_or_create(tenant=tenant)
-    return Branding.objects.select_for_update(of=("self",)).select_related("site_logo", "login_logo").get(
-        tenant=tenant
+    return (
+        Branding.objects.select_for_update(of=("self",))
+        .select_related("site_logo", "login_logo")
+        .get(tenant=tenant)
     )
 
 
@@ -69,7 +71,9 @@ def add_link(*, tenant: Tenant, actor: Any, title: str, url: str, icon_key: str 
             icon = images.claim_staged(tenant=tenant, key=icon_key, policy=LINK_ICON)
         except RuleError as exc:
             raise _field_error("icon", exc) from exc
-    link = LinkItem.objects.create(tenant=tenant, title=title.strip(), url=url, icon=icon, created_by=actor)
+    link = LinkItem.objects.create(
+        tenant=tenant, title=title.strip(), url=url, icon=icon, created_by=actor
+    )
     record(
         action="customization.link.added",
         actor=actor,
@@ -111,7 +115,13 @@ def set_site_logo(*, tenant: Tenant, actor: Any, logo_key: str) -> Branding:
     branding.site_logo = logo
     branding.save(update_fields=["site_logo", "updated_at"])
     images.discard([old])
-    record(action="customization.site_logo.set", actor=actor, tenant=tenant, target=branding, data={"file": str(logo.key)})
+    record(
+        action="customization.site_logo.set",
+        actor=actor,
+        tenant=tenant,
+        target=branding,
+        data={"file": str(logo.key)},
+    )
     _forget_site_logo(tenant)
     return branding
 
@@ -124,8 +134,18 @@ def reset_site_logo(*, tenant: Tenant, actor: Any, by_operator: bool = False) ->
     branding.site_logo = None
     branding.save(update_fields=["site_logo", "updated_at"])
     images.discard([old])
-    action = "customization.site_logo.removed_by_operator" if by_operator else "customization.site_logo.reset"
-    record(action=action, actor=actor, tenant=tenant, target=branding, data={"file": str(old.key) if old else None})
+    action = (
+        "customization.site_logo.removed_by_operator"
+        if by_operator
+        else "customization.site_logo.reset"
+    )
+    record(
+        action=action,
+        actor=actor,
+        tenant=tenant,
+        target=branding,
+        data={"file": str(old.key) if old else None},
+    )
     _forget_site_logo(tenant)
     return branding
 

@@ -62,7 +62,9 @@ def index(request: TenantRequest) -> HttpResponse:
 
 @tenant_role_required(ADMIN)
 def links(request: TenantRequest) -> HttpResponse:
-    return render(request, "customization/links.html", {"links": selectors.links(tenant=request.tenant)})
+    return render(
+        request, "customization/links.html", {"links": selectors.links(tenant=request.tenant)}
+    )
 
 
 @tenant_role_required(ADMIN)
@@ -91,7 +93,11 @@ def link_add(request: TenantRequest) -> HttpResponse:
             return render(
                 request,
                 "customization/link_confirm.html",
-                {"form": form, "staged_key": key, "preview_url": images.staged_url(key) if key else None},
+                {
+                    "form": form,
+                    "staged_key": key,
+                    "preview_url": images.staged_url(key) if key else None,
+                },
             )
     key = form.data.get("staged_key", "") if form.is_bound else ""
     return render(
@@ -104,7 +110,9 @@ def link_add(request: TenantRequest) -> HttpResponse:
 @tenant_role_required(ADMIN)
 def link_delete(request: TenantRequest, pk: int) -> HttpResponse:
     """LINK-2: 削除, after a confirmation page."""
-    link = get_object_or_404(LinkItem.objects.filter(tenant=request.tenant).select_related("icon"), pk=pk)
+    link = get_object_or_404(
+        LinkItem.objects.filter(tenant=request.tenant).select_related("icon"), pk=pk
+    )
     if request.method == "POST":
         services.delete_link(link=link, actor=request.user)
         messages.success(request, _("リンクを削除しました。"))
@@ -124,7 +132,9 @@ def site_logo(request: TenantRequest) -> HttpResponse:
         if _is_confirm(request):
             try:
                 services.set_site_logo(
-                    tenant=request.tenant, actor=request.user, logo_key=form.cleaned_data["staged_key"]
+                    tenant=request.tenant,
+                    actor=request.user,
+                    logo_key=form.cleaned_data["staged_key"],
                 )
             except ValidationError as exc:
                 _show_errors(form, exc)
@@ -183,14 +193,20 @@ def login_page(request: TenantRequest) -> HttpResponse:
             else:
                 logo = data["staged_key"] or services.KEEP
             try:
-                services.set_login_page(tenant=tenant, actor=request.user, alias=data["alias"] or None, logo=logo)
+                services.set_login_page(
+                    tenant=tenant, actor=request.user, alias=data["alias"] or None, logo=logo
+                )
             except ValidationError as exc:
                 _show_errors(form, exc)
             else:
                 messages.success(request, _("ログイン画面の設定を変更しました。"))
                 return redirect("customization:login_page")
         else:
-            key = _stage(request, form, "logo", LOGIN_LOGO) if data["logo_choice"] == LoginPageForm.LOGO_CUSTOM else ""
+            key = (
+                _stage(request, form, "logo", LOGIN_LOGO)
+                if data["logo_choice"] == LoginPageForm.LOGO_CUSTOM
+                else ""
+            )
             if key:
                 preview = images.staged_url(key)
             elif data["logo_choice"] == LoginPageForm.LOGO_CUSTOM and current_logo:
@@ -212,7 +228,9 @@ def login_page(request: TenantRequest) -> HttpResponse:
         "customization/login_page.html",
         {
             "form": form,
-            "current_logo_url": images.file_url(current_logo, public=True) if current_logo else None,
+            "current_logo_url": images.file_url(current_logo, public=True)
+            if current_logo
+            else None,
             "login_url": dedicated_login_url(tenant.login_alias) if tenant.login_alias else "",
             "policy_max_kb": LOGIN_LOGO.max_bytes // 1024,
         },
@@ -229,4 +247,10 @@ def alias_check(request: TenantRequest) -> JsonResponse:
         return JsonResponse({"ok": False, "message": str(exc.message)})
     if selectors.alias_taken(alias=alias, tenant=request.tenant):
         return JsonResponse({"ok": False, "message": str(services.ALIAS_TAKEN)})
-    return JsonResponse({"ok": True, "message": _("このお客さま専用 URL は利用できます。"), "url": dedicated_login_url(alias)})
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": _("このお客さま専用 URL は利用できます。"),
+            "url": dedicated_login_url(alias),
+        }
+    )

@@ -23,4 +23,8 @@ def confirm(client: Client, url_name: str, first_response, extra: dict | None = 
 
 def audit_actions(prefix: str = "customization.") -> list[str]:
     with operator_scope():
-        return list(AuditEntry.objects.filter(action__startswith=prefix).order_by("id").values_list("action", flat=True))
+        return list(
+            AuditEntry.objects.filter(action__startswith=prefix)
+            .order_by("id")
+            .values_list("action", flat=True)
+        )

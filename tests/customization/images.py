@@ -30,7 +30,12 @@ def png_of_exact_size(total: int, size: tuple[int, int] = (60, 10)) -> bytes:
     filler = total - len(base) - overhead
     assert filler >= 0, "target smaller than the bare image"
     data = b"Comment\x00" + b"x" * filler
-    chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    chunk = (
+        struct.pack(">I", len(data))
+        + b"tEXt"
+        + data
+        + struct.pack(">I", zlib.crc32(b"tEXt" + data))
+    )
     out = body + chunk + iend
     assert len(out) == total
     return out
@@ -40,16 +45,22 @@ def png_bomb(width: int = 40_000, height: int = 40_000) -> bytes:
     """A tiny PNG claiming 1.6 gigapixels (a decompression bomb)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-def upload(data: bytes, name: str, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+def upload(
+    data: bytes, name: str, content_type: str = "application/octet-stream"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def image_upload(fmt: str = "PNG", size: tuple[int, int] = (120, 40), name: str | None = None) -> SimpleUploadedFile:
+def image_upload(
+    fmt: str = "PNG", size: tuple[int, int] = (120, 40), name: str | None = None
+) -> SimpleUploadedFile:
     return upload(image_bytes(fmt, size), name or f"image.{EXTENSIONS[fmt]}", CONTENT_TYPES[fmt])

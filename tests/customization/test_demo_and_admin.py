@@ -35,16 +35,24 @@ def _setup(alice_client):
     confirm(alice_client, "customization:site_logo", page)
     page = alice_client.post(
         reverse("customization:login_page"),
-        {"use_alias": "on", "alias": "policy-test", "logo_choice": "custom", "logo": image_upload()},
+        {
+            "use_alias": "on",
+            "alias": "policy-test",
+            "logo_choice": "custom",
+            "logo": image_upload(),
+        },
     )
     confirm(alice_client, "customization:login_page", page)
     page = alice_client.post(
-        reverse("customization:link_add"), {"title": "x", "url": "https://x.example/", "icon": image_upload()}
+        reverse("customization:link_add"),
+        {"title": "x", "url": "https://x.example/", "icon": image_upload()},
     )
     confirm(alice_client, "customization:link_add", page)
 
 
-def test_alias4_operator_removes_login_image_site_logo_and_icon(alice_client, bob_client, client, operator_client, tenant_a):
+def test_alias4_operator_removes_login_image_site_logo_and_icon(
+    alice_client, bob_client, client, operator_client, tenant_a
+):
     _setup(alice_client)
     assert client.get("/?tenant_alias=policy-test").context["login_logo_url"]
     with operator_scope():
@@ -53,10 +61,13 @@ def test_alias4_operator_removes_login_image_site_logo_and_icon(alice_client, bo
     changelist = reverse("admin:customization_branding_changelist")
     assert operator_client.get(changelist).status_code == HTTPStatus.OK
     for action in ("remove_login_logo", "remove_site_logo"):
-        response = operator_client.post(changelist, {"action": action, "_selected_action": [branding.pk]})
+        response = operator_client.post(
+            changelist, {"action": action, "_selected_action": [branding.pk]}
+        )
         assert response.status_code == HTTPStatus.FOUND
     response = operator_client.post(
-        reverse("admin:customization_linkitem_changelist"), {"action": "remove_icon", "_selected_action": [link.pk]}
+        reverse("admin:customization_linkitem_changelist"),
+        {"action": "remove_icon", "_selected_action": [link.pk]},
     )
     assert response.status_code == HTTPStatus.FOUND
     with operator_scope():
@@ -79,11 +90,16 @@ def test_alias4_tenant_admins_have_no_django_admin(alice_client):
     assert response.status_code == HTTPStatus.FOUND
 
 
-def test_alias4_operators_may_view_a_tenants_images_to_judge_them(alice_client, operator_client, tenant_a):
+def test_alias4_operators_may_view_a_tenants_images_to_judge_them(
+    alice_client, operator_client, tenant_a
+):
     _setup(alice_client)
     with operator_scope():
         link = LinkItem.objects.select_related("icon").get(tenant=tenant_a)
-    assert operator_client.get(reverse("uploads:download", args=[link.icon.key])).status_code == HTTPStatus.OK
+    assert (
+        operator_client.get(reverse("uploads:download", args=[link.icon.key])).status_code
+        == HTTPStatus.OK
+    )
 
 
 def test_operator_service_without_image_is_harmless(alice, tenant_a):

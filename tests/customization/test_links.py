@@ -29,7 +29,9 @@ def links_of(tenant):
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF"])
 def test_link1_add_with_an_icon_of_each_allowed_format(alice_client, tenant_a, fmt):
-    page = add(alice_client, title="社内ポータル", url="https://intra.example.com/", icon=image_upload(fmt))
+    page = add(
+        alice_client, title="社内ポータル", url="https://intra.example.com/", icon=image_upload(fmt)
+    )
     assert page.status_code == HTTPStatus.OK
     assert page.templates[0].name == "customization/link_confirm.html"
     assert "完了" in page.text and page.context["preview_url"]
@@ -50,7 +52,9 @@ def test_link2_without_an_icon_the_home_shows_noimage(alice_client, bob_client, 
     assert "noimage.svg" in home.text and "勤怠" in home.text
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "ftp://x.example.com/"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "ftp://x.example.com/"]
+)
 def test_link1_other_schemes_are_refused_and_the_input_is_kept(alice_client, tenant_a, url):
     page = add(alice_client, title="危険", url=url)
     assert page.templates[0].name == "customization/link_add.html"
@@ -67,10 +71,18 @@ def test_link1_the_service_refuses_a_bad_scheme_even_past_the_form(alice, tenant
 
 
 def test_link1_icon_of_1mb_exactly_passes_and_1mb_plus_1_byte_is_refused(alice_client, tenant_a):
-    ok = add(alice_client, title="a", url="https://a.example/", icon=upload(png_of_exact_size(MB), "a.png", "image/png"))
+    ok = add(
+        alice_client,
+        title="a",
+        url="https://a.example/",
+        icon=upload(png_of_exact_size(MB), "a.png", "image/png"),
+    )
     assert ok.templates[0].name == "customization/link_confirm.html"
     too_big = add(
-        alice_client, title="b", url="https://b.example/", icon=upload(png_of_exact_size(MB + 1), "b.png", "image/png")
+        alice_client,
+        title="b",
+        url="https://b.example/",
+        icon=upload(png_of_exact_size(MB + 1), "b.png", "image/png"),
     )
     assert too_big.templates[0].name == "customization/link_add.html"
     assert too_big.context["form"].errors["icon"]
@@ -85,7 +97,9 @@ def test_link1_icon_of_1mb_exactly_passes_and_1mb_plus_1_byte_is_refused(alice_c
     ],
 )
 def test_link1_wrong_or_broken_files_are_refused_with_a_message(alice_client, tenant_a, data, name):
-    page = add(alice_client, title="x", url="https://x.example/", icon=upload(data, name, "image/png"))
+    page = add(
+        alice_client, title="x", url="https://x.example/", icon=upload(data, name, "image/png")
+    )
     assert page.templates[0].name == "customization/link_add.html"
     assert page.context["form"].errors["icon"]
     assert links_of(tenant_a) == []
@@ -95,7 +109,12 @@ def test_link1_a_staged_key_of_another_tenant_is_refused(alice_client, charlie_c
     theirs = add(charlie_client, title="c", url="https://c.example/", icon=image_upload())
     response = alice_client.post(
         reverse("customization:link_add"),
-        {"title": "x", "url": "https://x.example/", "staged_key": theirs.context["staged_key"], "step": "confirm"},
+        {
+            "title": "x",
+            "url": "https://x.example/",
+            "staged_key": theirs.context["staged_key"],
+            "step": "confirm",
+        },
     )
     assert response.status_code == HTTPStatus.OK
     assert "有効期限" in response.text
@@ -110,7 +129,11 @@ def test_link1_back_from_confirm_keeps_the_input(alice_client):
 
 
 def test_link2_delete_asks_then_deletes_with_the_icon(alice_client, tenant_a):
-    confirm(alice_client, "customization:link_add", add(alice_client, title="消す", url="https://d.example/", icon=image_upload()))
+    confirm(
+        alice_client,
+        "customization:link_add",
+        add(alice_client, title="消す", url="https://d.example/", icon=image_upload()),
+    )
     [link] = links_of(tenant_a)
     url = reverse("customization:link_delete", args=[link.pk])
     page = alice_client.get(url)
@@ -124,8 +147,14 @@ def test_link2_there_is_no_edit(alice_client):
     assert not any("edit" in p.name for p in __import__("customization.urls").urls.urlpatterns)
 
 
-def test_link3_every_member_sees_the_icons_and_links_open_safely(alice_client, bob_client, charlie_client):
-    confirm(alice_client, "customization:link_add", add(alice_client, title="共有", url="https://share.example/", icon=image_upload()))
+def test_link3_every_member_sees_the_icons_and_links_open_safely(
+    alice_client, bob_client, charlie_client
+):
+    confirm(
+        alice_client,
+        "customization:link_add",
+        add(alice_client, title="共有", url="https://share.example/", icon=image_upload()),
+    )
     home = bob_client.get(reverse("home"))
     assert 'href="https://share.example/"' in home.text
     assert 'rel="noopener noreferrer"' in home.text and 'target="_blank"' in home.text
@@ -186,8 +215,14 @@ def test_checklist_delete_another_tenants_link_is_404(alice, tenant_a, charlie_c
 
 
 def test_checklist_post_only_views_refuse_get(alice_client):
-    assert alice_client.get(reverse("customization:site_logo_reset")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
-    assert alice_client.post(reverse("customization:alias_check")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert (
+        alice_client.get(reverse("customization:site_logo_reset")).status_code
+        == HTTPStatus.METHOD_NOT_ALLOWED
+    )
+    assert (
+        alice_client.post(reverse("customization:alias_check")).status_code
+        == HTTPStatus.METHOD_NOT_ALLOWED
+    )
 
 
 def test_link1_required_fields_have_japanese_messages(alice_client, tenant_a):

@@ -32,7 +32,9 @@ def post(client, **data):
 
 def save(client, **data):
     page = post(client, **data)
-    assert page.templates[0].name == "customization/login_page_confirm.html", page.context["form"].errors
+    assert page.templates[0].name == "customization/login_page_confirm.html", page.context[
+        "form"
+    ].errors
     return confirm(client, URL, page)
 
 
@@ -60,8 +62,18 @@ def test_alias1_set_and_unset(alice_client, tenant_a):
 
 @pytest.mark.parametrize(
     ("alias", "ok"),
-    [("abcde", True), ("a" * 32, True), ("a" * 33, False), ("abcd", False), (".abcde", False),
-     ("abcde.", False), ("-abcde", False), ("abcde-", False), ("ab.c-d", True), ("", False)],
+    [
+        ("abcde", True),
+        ("a" * 32, True),
+        ("a" * 33, False),
+        ("abcd", False),
+        (".abcde", False),
+        ("abcde.", False),
+        ("-abcde", False),
+        ("abcde-", False),
+        ("ab.c-d", True),
+        ("", False),
+    ],
 )
 def test_alias1_edge_cases_through_the_form(alice_client, tenant_a, alias, ok):
     page = post(alice_client, alias=alias)
@@ -73,13 +85,18 @@ def test_alias1_edge_cases_through_the_form(alice_client, tenant_a, alias, ok):
     assert alias_of(tenant_a) is None
 
 
-def test_alias1_unique_across_tenants_case_insensitively(alice_client, charlie_client, tenant_a, tenant_b):
+def test_alias1_unique_across_tenants_case_insensitively(
+    alice_client, charlie_client, tenant_a, tenant_b
+):
     save(charlie_client, alias="shared-name")
     page = post(alice_client, alias="SHARED-Name")
     assert "既に使用されています" in page.text
     assert alias_of(tenant_a) is None and alias_of(tenant_b) == "shared-name"
     # Its own alias is never "taken" for the tenant itself.
-    assert post(charlie_client, alias="Shared-Name").templates[0].name == "customization/login_page_confirm.html"
+    assert (
+        post(charlie_client, alias="Shared-Name").templates[0].name
+        == "customization/login_page_confirm.html"
+    )
 
 
 def test_alias1_checked_again_at_completion(alice_client, charlie_client, tenant_a):
@@ -101,24 +118,36 @@ def test_alias1_live_check_endpoint(alice_client, charlie_client):
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF"])
 def test_alias2_own_image_of_each_format(alice_client, tenant_a, fmt):
-    page = post(alice_client, alias="logo-test", logo_choice="custom", logo=image_upload(fmt, (160, 48)))
+    page = post(
+        alice_client, alias="logo-test", logo_choice="custom", logo=image_upload(fmt, (160, 48))
+    )
     assert page.context["preview_url"]
     confirm(alice_client, URL, page)
     assert login_logo(tenant_a) is not None
 
 
 def test_alias2_80kb_exactly_passes_and_80kb_plus_1_byte_is_refused(alice_client, tenant_a):
-    ok = post(alice_client, alias="size-test", logo_choice="custom", logo=upload(png_of_exact_size(80 * KB), "l.png"))
+    ok = post(
+        alice_client,
+        alias="size-test",
+        logo_choice="custom",
+        logo=upload(png_of_exact_size(80 * KB), "l.png"),
+    )
     assert ok.templates[0].name == "customization/login_page_confirm.html"
     refused = post(
-        alice_client, alias="size-test", logo_choice="custom", logo=upload(png_of_exact_size(80 * KB + 1), "l.png")
+        alice_client,
+        alias="size-test",
+        logo_choice="custom",
+        logo=upload(png_of_exact_size(80 * KB + 1), "l.png"),
     )
     assert refused.context["form"].errors["logo"]
     assert 'value="size-test"' in refused.text
     assert login_logo(tenant_a) is None and alias_of(tenant_a) is None
 
 
-@pytest.mark.parametrize(("data", "name"), [(image_bytes("BMP"), "l.png"), (b"GIF89a broken", "l.gif")])
+@pytest.mark.parametrize(
+    ("data", "name"), [(image_bytes("BMP"), "l.png"), (b"GIF89a broken", "l.gif")]
+)
 def test_alias2_wrong_or_broken_images_are_refused(alice_client, tenant_a, data, name):
     page = post(alice_client, alias="bad-image", logo_choice="custom", logo=upload(data, name))
     assert page.context["form"].errors["logo"]
@@ -132,12 +161,21 @@ def test_alias2_custom_without_an_image_asks_for_one(alice_client):
 
 def test_alias4_the_page_states_the_image_policy(alice_client):
     page = alice_client.get(reverse(URL))
-    for text in ("機密情報・個人情報などを含む画像", "著作権・肖像権・商標権の侵害", "公序良俗に反する画像", "どなたでも表示"):
+    for text in (
+        "機密情報・個人情報などを含む画像",
+        "著作権・肖像権・商標権の侵害",
+        "公序良俗に反する画像",
+        "どなたでも表示",
+    ):
         assert text in page.text
 
 
-def test_alias3_the_alias_url_shows_the_logo_to_anyone_and_logs_in(alice_client, client, tenant_a, bob):
-    save(alice_client, alias="Bob-Company", logo_choice="custom", logo=image_upload("PNG", (160, 48)))
+def test_alias3_the_alias_url_shows_the_logo_to_anyone_and_logs_in(
+    alice_client, client, tenant_a, bob
+):
+    save(
+        alice_client, alias="Bob-Company", logo_choice="custom", logo=image_upload("PNG", (160, 48))
+    )
     logo = login_logo(tenant_a)
     page = client.get("/?tenant_alias=bob-company")
     assert page.status_code == HTTPStatus.OK
@@ -146,9 +184,13 @@ def test_alias3_the_alias_url_shows_the_logo_to_anyone_and_logs_in(alice_client,
     assert tenant_a.name not in page.text  # nothing of the tenant but the logo
     assert client.get(logo_url).status_code == HTTPStatus.OK  # public, no login
     # The second step still shows it; the login is the plain one.
-    assert client.post(reverse("accounts:login"), {"login_id": bob.email}).url == reverse("accounts:login_password")
+    assert client.post(reverse("accounts:login"), {"login_id": bob.email}).url == reverse(
+        "accounts:login_password"
+    )
     assert logo_url in client.get(reverse("accounts:login_password")).text
-    assert client.post(reverse("accounts:login_password"), {"password": TEST_PASSWORD}).url == reverse("home")
+    assert client.post(
+        reverse("accounts:login_password"), {"password": TEST_PASSWORD}
+    ).url == reverse("home")
 
 
 def test_alias3_case_of_the_url_does_not_matter(alice_client, client):
@@ -205,7 +247,9 @@ def test_alias_checklist_bad_post_changes_nothing(alice_client, tenant_a):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_alias1_race_two_tenants_taking_one_alias_ends_with_one_winner(tenant_a, tenant_b, alice, charlie):
+def test_alias1_race_two_tenants_taking_one_alias_ends_with_one_winner(
+    tenant_a, tenant_b, alice, charlie
+):
     """Two connections: A saves the alias and holds its transaction open; B
     passes the pre-check (A is not committed), blocks on the unique index,
     then loses with the form's message, not a 500."""
@@ -216,7 +260,9 @@ def test_alias1_race_two_tenants_taking_one_alias_ends_with_one_winner(tenant_a,
     def first():
         try:
             with tenant_scope(tenant_a), transaction.atomic():
-                services.set_login_page(tenant=tenant_a, actor=alice, alias="Race-Alias", logo=services.KEEP)
+                services.set_login_page(
+                    tenant=tenant_a, actor=alice, alias="Race-Alias", logo=services.KEEP
+                )
                 a_saved.set()
                 release.wait(10)
             outcome["a"] = "ok"
@@ -227,7 +273,9 @@ def test_alias1_race_two_tenants_taking_one_alias_ends_with_one_winner(tenant_a,
         a_saved.wait(10)
         try:
             with tenant_scope(tenant_b):
-                services.set_login_page(tenant=tenant_b, actor=charlie, alias="race-alias", logo=services.KEEP)
+                services.set_login_page(
+                    tenant=tenant_b, actor=charlie, alias="race-alias", logo=services.KEEP
+                )
             outcome["b"] = "ok"
         except ValidationError as exc:
             outcome["b"] = exc.message_dict["alias"][0]

@@ -58,14 +58,27 @@ def test_logo1_aspect_ratio_within_1_to_6(width, height, ok):
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "data:text/html,<b>x</b>",
-     "vbscript:x", "file:///etc/passwd", "ftp://example.com/", "//example.com/", "example.com", "https://", ""],
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "ftp://example.com/",
+        "//example.com/",
+        "example.com",
+        "https://",
+        "",
+    ],
 )
 def test_link1_refuses_other_schemes(url):
     with pytest.raises(RuleError):
         check_link_url(url)
 
 
-@pytest.mark.parametrize("url", ["https://example.com/", "http://intra.example.co.jp/a?b=c#d", "HTTPS://EXAMPLE.COM"])
+@pytest.mark.parametrize(
+    "url", ["https://example.com/", "http://intra.example.co.jp/a?b=c#d", "HTTPS://EXAMPLE.COM"]
+)
 def test_link1_accepts_http_and_https(url):
     assert check_link_url(url) == url

@@ -10,7 +10,13 @@ from django.urls import reverse
 from customization.models import Branding
 from tenants.scoping import tenant_scope
 from tests.customization.helpers import audit_actions, confirm
-from tests.customization.images import image_bytes, image_upload, png_bomb, png_of_exact_size, upload
+from tests.customization.images import (
+    image_bytes,
+    image_upload,
+    png_bomb,
+    png_of_exact_size,
+    upload,
+)
 
 MB = 1024 * 1024
 
@@ -21,7 +27,9 @@ def choose(client, file):
 
 def set_logo(client, file):
     page = choose(client, file)
-    assert page.templates[0].name == "customization/site_logo_confirm.html", page.context["form"].errors
+    assert page.templates[0].name == "customization/site_logo_confirm.html", page.context[
+        "form"
+    ].errors
     return confirm(client, "customization:site_logo", page)
 
 
@@ -52,7 +60,10 @@ def test_logo1_each_allowed_format_becomes_the_header_logo(alice_client, bob_cli
 
 
 def test_logo1_aspect_1_to_6_is_accepted_and_1_to_6_01_refused(alice_client, tenant_a):
-    assert choose(alice_client, image_upload("PNG", (600, 100))).templates[0].name == "customization/site_logo_confirm.html"
+    assert (
+        choose(alice_client, image_upload("PNG", (600, 100))).templates[0].name
+        == "customization/site_logo_confirm.html"
+    )
     refused = choose(alice_client, image_upload("PNG", (601, 100)))
     assert refused.templates[0].name == "customization/site_logo.html"
     assert "1:6" in refused.context["form"].errors["logo"][0]
@@ -92,7 +103,8 @@ def test_logo3_an_expired_staged_image_keeps_the_old_logo(alice_client, tenant_a
     set_logo(alice_client, image_upload())
     before = current_logo(tenant_a)
     response = alice_client.post(
-        reverse("customization:site_logo"), {"staged_key": "00000000-0000-0000-0000-000000000000", "step": "confirm"}
+        reverse("customization:site_logo"),
+        {"staged_key": "00000000-0000-0000-0000-000000000000", "step": "confirm"},
     )
     assert "有効期限" in response.text
     assert current_logo(tenant_a) == before
@@ -127,7 +139,9 @@ def test_logo1_another_tenants_header_keeps_its_own_logo(alice_client, charlie_c
     assert charlie_client.get(reverse("home")).context["site_logo_url"] is None
 
 
-def test_logo1_the_header_logo_costs_no_query_once_cached(alice_client, bob_client, django_assert_num_queries):
+def test_logo1_the_header_logo_costs_no_query_once_cached(
+    alice_client, bob_client, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
