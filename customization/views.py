@@ -223,16 +223,19 @@ def login_page(request: TenantRequest) -> HttpResponse:
                     "login_url": dedicated_login_url(data["alias"]) if data["alias"] else "",
                 },
             )
+    # Back from 確認: the staged image stays chosen; else the current logo.
+    back_key = form.data.get("staged_key", "") if form.is_bound else ""
+    if back_key:
+        preview = images.staged_url(back_key)
+    else:
+        preview = images.file_url(current_logo, public=True) if current_logo else None
     return render(
         request,
         "customization/login_page.html",
         {
             "form": form,
-            "current_logo_url": images.file_url(current_logo, public=True)
-            if current_logo
-            else None,
+            "current_logo_url": preview,
             "login_url": dedicated_login_url(tenant.login_alias) if tenant.login_alias else "",
-            "policy_max_kb": LOGIN_LOGO.max_bytes // 1024,
         },
     )
 

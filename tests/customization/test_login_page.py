@@ -293,3 +293,18 @@ def test_alias1_race_two_tenants_taking_one_alias_ends_with_one_winner(
     assert outcome == {"a": "ok", "b": str(services.ALIAS_TAKEN)}
     assert Tenant.objects.get(pk=tenant_a.pk).login_alias == "race-alias"
     assert Tenant.objects.get(pk=tenant_b.pk).login_alias is None
+
+
+def test_alias2_back_from_confirm_keeps_the_input_and_the_chosen_image(alice_client, tenant_a):
+    page = post(alice_client, alias="go-back", logo_choice="custom", logo=image_upload())
+    back = confirm(alice_client, URL, page, extra={"back": "1"})
+    assert back.templates[0].name == "customization/login_page.html"
+    assert 'value="go-back"' in back.text
+    assert page.context["staged_key"] in back.context["current_logo_url"]
+    assert alias_of(tenant_a) is None
+    # 完了 from the input page again uses the carried image.
+    again = post(
+        alice_client, alias="go-back", logo_choice="custom", staged_key=page.context["staged_key"]
+    )
+    confirm(alice_client, URL, again)
+    assert login_logo(tenant_a) is not None
