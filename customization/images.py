@@ -40,9 +40,7 @@ def claim_staged(*, tenant: Tenant, key: str, policy: UploadPolicy) -> StoredFil
     )
     if stored is None:
         raise RuleError(STAGED_EXPIRED)
-    attach_files(tenant=tenant, keys=[stored.key])
-    stored.attached = True
-    return stored
+    return attach_files(tenant=tenant, keys=[stored.key], purpose=policy.purpose)[0]
 
 
 def discard(files: list[StoredFile | None]) -> None:
@@ -53,7 +51,12 @@ def discard(files: list[StoredFile | None]) -> None:
 
 
 def file_url(stored: StoredFile, *, public: bool = False) -> str:
-    return reverse("uploads:public" if public else "uploads:download", args=[stored.key])
+    return key_url(stored.key, public=public)
+
+
+def key_url(key: object, *, public: bool = False) -> str:
+    """The module's URL of a file: public (no login) or tenant-checked."""
+    return reverse("uploads:public" if public else "uploads:download", args=[key])
 
 
 def _is_uuid(value: str) -> bool:
@@ -68,4 +71,4 @@ def _is_uuid(value: str) -> bool:
 
 def staged_url(key: str) -> str:
     """The 確認 page's preview of a staged image (tenant-checked download)."""
-    return reverse("uploads:download", args=[key])
+    return key_url(key)

@@ -51,6 +51,10 @@ def _forget_site_logo(tenant: Tenant) -> None:
     _forget([selectors.site_logo_key(tenant.pk)])
 
 
+def _forget_home_links(tenant_id: int) -> None:
+    _forget([selectors.home_links_key(tenant_id)])
+
+
 def _forget_login_logo(*aliases: str | None) -> None:
     _forget([selectors.login_logo_key(a) for a in aliases if a])
 
@@ -81,6 +85,7 @@ def add_link(*, tenant: Tenant, actor: Any, title: str, url: str, icon_key: str 
         target=link,
         data={"url": url, "icon": str(icon.key) if icon else None},
     )
+    _forget_home_links(tenant.pk)
     return link
 
 
@@ -95,8 +100,10 @@ def delete_link(*, link: LinkItem, actor: Any) -> None:
         data={"title": link.title, "url": link.url},
     )
     icon = link.icon
+    tenant_id = link.tenant_id
     link.delete()
     images.discard([icon])
+    _forget_home_links(tenant_id)
 
 
 # --- サイトロゴ (LOGO-1, LOGO-2) ------------------------------------------
@@ -243,3 +250,4 @@ def remove_link_icon(*, link: LinkItem, actor: Any) -> None:
         target=link,
         data={"file": str(icon.key) if icon else None},
     )
+    _forget_home_links(link.tenant_id)

@@ -25,7 +25,14 @@ def _png(path: Path, size: tuple[int, int], color: str, text: str) -> Path:
 
 
 def _loaded(locator) -> bool:
-    return locator.evaluate("img => img.complete && img.naturalWidth > 0")
+    """The image has (or, after waiting, gets) real pixels."""
+    width = locator.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise(resolve => {
+            img.addEventListener("load", () => resolve(img.naturalWidth));
+            img.addEventListener("error", () => resolve(0));
+        })"""
+    )
+    return width > 0
 
 
 def _drop_file(page, selector: str, data: bytes, name: str) -> None:
