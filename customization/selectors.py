@@ -52,7 +52,8 @@ def _load_home(tenant: Tenant) -> list[tuple[str, str, str | None]]:
         "id",
     )
     link_rows, logo_url = [], DEFAULT
-    for kind, title, url, key, created_at, pk in links.union(logo, all=True):
+    # No ORDER BY inside a UNION (SQLite refuses it); sorted below.
+    for kind, title, url, key, created_at, pk in links.order_by().union(logo.order_by(), all=True):
         if kind == "logo":
             logo_url = images.key_url(key) if key else DEFAULT
         else:
