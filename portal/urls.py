@@ -19,6 +19,7 @@ urlpatterns = [
     path("users/", include("accounts.urls_users")),
     path("contract/", include("tenants.urls")),
     path("idchange/", include("idchange.urls")),
+    path("files/", include("uploads.urls")),
     path("customization/", include("customization.urls")),
     path("", include("accounts.urls")),
 ]
