@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from uploads.fields import UploadField
 
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import (
@@ -21,12 +20,12 @@ from customization.rules import (
 from customization.selectors import alias_taken
 from customization.services import ALIAS_TAKEN
 from tenants.models import Tenant
+from uploads.fields import UploadField, UploadInput
+from uploads.policies import UploadPolicy
 
-IMAGE_ACCEPT = ".jpg,.jpeg,.gif,.png,image/jpeg,image/gif,image/png"
 
-
-def _image_widget() -> forms.ClearableFileInput:
-    return forms.FileInput(attrs={"accept": IMAGE_ACCEPT, "class": "dropzone__input"})
+def _image_widget(policy: UploadPolicy) -> UploadInput:
+    return UploadInput(policy, attrs={"class": "dropzone__input"})
 
 
 class LinkForm(forms.Form):
@@ -39,7 +38,10 @@ class LinkForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     icon = UploadField(
-        policy=LINK_ICON, label=_("アイコン画像ファイル"), required=False, widget=_image_widget()
+        policy=LINK_ICON,
+        label=_("アイコン画像ファイル"),
+        required=False,
+        widget=_image_widget(LINK_ICON),
     )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -54,7 +56,7 @@ class SiteLogoForm(forms.Form):
     """LOGO-1: the image, 1 MB, aspect within 1:6."""
 
     logo = UploadField(
-        policy=SITE_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget()
+        policy=SITE_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget(SITE_LOGO)
     )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -109,7 +111,7 @@ class LoginPageForm(forms.Form):
         widget=forms.RadioSelect,
     )
     logo = UploadField(
-        policy=LOGIN_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget()
+        policy=LOGIN_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget(LOGIN_LOGO)
     )
     staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
 
