@@ -21,6 +21,8 @@ from customization.models import Branding, LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import RuleError, check_link_url, normalize_alias
 from tenants.models import Tenant
+from uploads.models import StoredFile
+from uploads.policies import UploadPolicy
 
 ALIAS_TAKEN = _("このお客さま専用 URL は既に使用されています。別の URL を入力してください。")
 
@@ -109,25 +111,46 @@ def delete_link(*, link: LinkItem, actor: Any) -> None:
 # --- サイトロゴ (LOGO-1, LOGO-2) ------------------------------------------
 
 
+def _claim(*, tenant: Tenant, key: str, policy: UploadPolicy, field: str) -> StoredFile:
+    try:
+        return images.claim_staged(tenant=tenant, key=key, policy=policy)
+    except RuleError as exc:
+        raise _field_error(field, exc) from exc
+
+
+def _swap_image(
+    *, tenant: Tenant, actor: Any, field: str, new: StoredFile | None, action: str
+) -> Branding:
+    """Put ``new`` (None: the default) into one image slot of the tenant's
+    Branding, delete the replaced file and audit it."""
+    branding = _branding_for_update(tenant)
+    old = getattr(branding, field)
+    if old is None and new is None:
+        return branding  # already the default: nothing to change or audit
+    setattr(branding, field, new)
+    branding.save(update_fields=[field, "updated_at"])
+    images.discard([old])
+    record(
+        action=action,
+        actor=actor,
+        tenant=tenant,
+        target=branding,
+        data={"file": str(new.key) if new else None, "previous": str(old.key) if old else None},
+    )
+    return branding
+
+
 @transaction.atomic
 def set_site_logo(*, tenant: Tenant, actor: Any, logo_key: str) -> Branding:
     """LOGO-1: the staged image becomes the header's logo. If anything
     fails the transaction rolls back and the previous logo stays (LOGO-3)."""
-    branding = _branding_for_update(tenant)
-    try:
-        logo = images.claim_staged(tenant=tenant, key=logo_key, policy=SITE_LOGO)
-    except RuleError as exc:
-        raise _field_error("logo", exc) from exc
-    old = branding.site_logo
-    branding.site_logo = logo
-    branding.save(update_fields=["site_logo", "updated_at"])
-    images.discard([old])
-    record(
-        action="customization.site_logo.set",
-        actor=actor,
+    logo = _claim(tenant=tenant, key=logo_key, policy=SITE_LOGO, field="logo")
+    branding = _swap_image(
         tenant=tenant,
-        target=branding,
-        data={"file": str(logo.key)},
+        actor=actor,
+        field="site_logo",
+        new=logo,
+        action="customization.site_logo.set",
     )
     _forget_site_logo(tenant)
     return branding
@@ -136,23 +159,12 @@ def set_site_logo(*, tenant: Tenant, actor: Any, logo_key: str) -> Branding:
 @transaction.atomic
 def reset_site_logo(*, tenant: Tenant, actor: Any, by_operator: bool = False) -> Branding:
     """LOGO-2: デフォルト画像へ設定 (also the operator's removal, ALIAS-4)."""
-    branding = _branding_for_update(tenant)
-    old = branding.site_logo
-    branding.site_logo = None
-    branding.save(update_fields=["site_logo", "updated_at"])
-    images.discard([old])
     action = (
         "customization.site_logo.removed_by_operator"
         if by_operator
         else "customization.site_logo.reset"
     )
-    record(
-        action=action,
-        actor=actor,
-        tenant=tenant,
-        target=branding,
-        data={"file": str(old.key) if old else None},
-    )
+    branding = _swap_image(tenant=tenant, actor=actor, field="site_logo", new=None, action=action)
     _forget_site_logo(tenant)
     return branding
 
@@ -190,18 +202,6 @@ def set_login_page(*, tenant: Tenant, actor: Any, alias: str | None, logo: str) 
         except IntegrityError as exc:
             raise ValidationError({"alias": [ALIAS_TAKEN]}) from exc
 
-    branding = _branding_for_update(tenant)
-    old_logo = branding.login_logo
-    if logo == DEFAULT:
-        branding.login_logo = None
-    elif logo != KEEP:
-        try:
-            branding.login_logo = images.claim_staged(tenant=tenant, key=logo, policy=LOGIN_LOGO)
-        except RuleError as exc:
-            raise _field_error("logo", exc) from exc
-    if branding.login_logo != old_logo:
-        branding.save(update_fields=["login_logo", "updated_at"])
-        images.discard([old_logo])
     record(
         action="customization.login_page.updated",
         actor=actor,
@@ -210,9 +210,22 @@ def set_login_page(*, tenant: Tenant, actor: Any, alias: str | None, logo: str) 
         data={
             "alias": new_alias,
             "previous_alias": old_alias,
-            "logo": str(branding.login_logo.key) if branding.login_logo else None,
+            "logo": logo if logo in (KEEP, DEFAULT) else "new",
         },
     )
+    if logo != KEEP:
+        new = (
+            None
+            if logo == DEFAULT
+            else _claim(tenant=tenant, key=logo, policy=LOGIN_LOGO, field="logo")
+        )
+        _swap_image(
+            tenant=tenant,
+            actor=actor,
+            field="login_logo",
+            new=new,
+            action="customization.login_logo.set",
+        )
     _forget_login_logo(old_alias, new_alias)
     return tenant
 
@@ -222,17 +235,12 @@ def set_login_page(*, tenant: Tenant, actor: Any, alias: str | None, logo: str) 
 
 @transaction.atomic
 def remove_login_logo(*, tenant: Tenant, actor: Any) -> None:
-    branding = _branding_for_update(tenant)
-    old = branding.login_logo
-    branding.login_logo = None
-    branding.save(update_fields=["login_logo", "updated_at"])
-    images.discard([old])
-    record(
-        action="customization.login_logo.removed_by_operator",
-        actor=actor,
+    _swap_image(
         tenant=tenant,
-        target=branding,
-        data={"file": str(old.key) if old else None},
+        actor=actor,
+        field="login_logo",
+        new=None,
+        action="customization.login_logo.removed_by_operator",
     )
     _forget_login_logo(tenant.login_alias)
 
