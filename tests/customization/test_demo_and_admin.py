@@ -108,3 +108,10 @@ def test_operator_service_without_image_is_harmless(alice, tenant_a):
     with tenant_scope(tenant_a):
         services.remove_login_logo(tenant=tenant_a, actor=alice)
     assert audit_actions() == []  # nothing to remove, nothing changed
+
+
+def test_alias1_operators_see_but_do_not_edit_the_alias(operator_client, tenant_a):
+    """Only the service writes the alias (lowercase, cache cleared)."""
+    page = operator_client.get(reverse("admin:tenants_tenant_change", args=[tenant_a.pk]))
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="login_alias"' not in page.text
