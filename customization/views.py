@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -20,17 +20,18 @@ from customization.forms import LinkForm, LoginPageForm, SiteLogoForm
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import RuleError, normalize_alias
-from portal.http import TenantRequest
 
 ADMIN = "admin"
+# Requests reach these views inside the tenant's scope with request.tenant set
+# (TenantScopeMiddleware; tenant_role_required refuses those without one).
 
 
-def _bound(request: TenantRequest) -> tuple:
+def _bound(request: HttpRequest) -> tuple:
     """The form's data and files: bound on POST even when empty."""
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
-def _is_confirm(request: TenantRequest) -> bool:
+def _is_confirm(request: HttpRequest) -> bool:
     return request.POST.get("step") == "confirm" and "back" not in request.POST
 
 
@@ -39,7 +40,7 @@ def _show_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _stage(request: TenantRequest, form: Form, field: str, policy) -> str:  # noqa: ANN001
+def _stage(request: HttpRequest, form: Form, field: str, policy) -> str:  # noqa: ANN001
     """The staged key for the 確認 page: a newly chosen image wins over the
     one carried back from an earlier 確認."""
     upload = form.cleaned_data.get(field)
@@ -53,7 +54,7 @@ def dedicated_login_url(alias: str) -> str:
 
 
 @tenant_role_required(ADMIN)
-def index(request: TenantRequest) -> HttpResponse:
+def index(request: HttpRequest) -> HttpResponse:
     return render(request, "customization/index.html")
 
 
@@ -61,14 +62,14 @@ def index(request: TenantRequest) -> HttpResponse:
 
 
 @tenant_role_required(ADMIN)
-def links(request: TenantRequest) -> HttpResponse:
+def links(request: HttpRequest) -> HttpResponse:
     return render(
         request, "customization/links.html", {"links": selectors.links(tenant=request.tenant)}
     )
 
 
 @tenant_role_required(ADMIN)
-def link_add(request: TenantRequest) -> HttpResponse:
+def link_add(request: HttpRequest) -> HttpResponse:
     """LINK-1: 追加 → 確認 → 完了. Nothing but the staged image is stored
     before 完了."""
     form = LinkForm(*_bound(request))
@@ -108,7 +109,7 @@ def link_add(request: TenantRequest) -> HttpResponse:
 
 
 @tenant_role_required(ADMIN)
-def link_delete(request: TenantRequest, pk: int) -> HttpResponse:
+def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """LINK-2: 削除, after a confirmation page."""
     link = get_object_or_404(
         LinkItem.objects.filter(tenant=request.tenant).select_related("icon"), pk=pk
@@ -124,7 +125,7 @@ def link_delete(request: TenantRequest, pk: int) -> HttpResponse:
 
 
 @tenant_role_required(ADMIN)
-def site_logo(request: TenantRequest) -> HttpResponse:
+def site_logo(request: HttpRequest) -> HttpResponse:
     """LOGO-1, LOGO-3: image → プレビュー → 確認 (the header shows it) → 完了.
     A refused image changes nothing; the form says why."""
     form = SiteLogoForm(*_bound(request))
@@ -158,7 +159,7 @@ def site_logo(request: TenantRequest) -> HttpResponse:
 
 @tenant_role_required(ADMIN)
 @require_POST
-def site_logo_reset(request: TenantRequest) -> HttpResponse:
+def site_logo_reset(request: HttpRequest) -> HttpResponse:
     """LOGO-2: デフォルト画像へ設定."""
     services.reset_site_logo(tenant=request.tenant, actor=request.user)
     messages.success(request, _("サイトロゴをデフォルト画像に戻しました。"))
@@ -169,7 +170,7 @@ def site_logo_reset(request: TenantRequest) -> HttpResponse:
 
 
 @tenant_role_required(ADMIN)
-def login_page(request: TenantRequest) -> HttpResponse:
+def login_page(request: HttpRequest) -> HttpResponse:
     """ALIAS-1, ALIAS-2: する/しない, お客さま専用 URL, 独自の画像 → 確認 → 完了."""
     tenant = request.tenant
     branding = selectors.branding(tenant=tenant)
@@ -242,7 +243,7 @@ def login_page(request: TenantRequest) -> HttpResponse:
 
 @tenant_role_required(ADMIN)
 @require_GET
-def alias_check(request: TenantRequest) -> JsonResponse:
+def alias_check(request: HttpRequest) -> JsonResponse:
     """ALIAS-1 as typed: {"ok": bool, "message": str} for the alias in ?alias=."""
     try:
         alias = normalize_alias(request.GET.get("alias", ""))
