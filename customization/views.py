@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.permissions import tenant_role_required
 from customization import images, selectors, services
@@ -158,12 +158,18 @@ def site_logo(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(ADMIN)
-@require_POST
 def site_logo_reset(request: HttpRequest) -> HttpResponse:
-    """LOGO-2: デフォルト画像へ設定."""
-    services.reset_site_logo(tenant=request.tenant, actor=request.user)
-    messages.success(request, _("サイトロゴをデフォルト画像に戻しました。"))
-    return redirect("customization:site_logo")
+    """LOGO-2: デフォルト画像へ設定, after a confirmation page (the custom
+    logo is deleted)."""
+    if request.method == "POST":
+        services.reset_site_logo(tenant=request.tenant, actor=request.user)
+        messages.success(request, _("サイトロゴをデフォルト画像に戻しました。"))
+        return redirect("customization:site_logo")
+    return render(
+        request,
+        "customization/site_logo_reset.html",
+        {"current_logo_url": selectors.site_logo_url(tenant=request.tenant)},
+    )
 
 
 # --- ログイン画面 (専用ログイン URL) ------------------------------------------

@@ -121,6 +121,8 @@ def test_logo1_a_new_logo_replaces_the_cached_one(alice_client, bob_client, tena
 def test_logo2_default_image_restores_the_default_logo(alice_client, bob_client, tenant_a):
     set_logo(alice_client, image_upload())
     assert bob_client.get(reverse("home")).context["site_logo_url"]
+    ask = alice_client.get(reverse("customization:site_logo_reset"))
+    assert "よろしいですか" in ask.text and current_logo(tenant_a) is not None  # asks first
     response = alice_client.post(reverse("customization:site_logo_reset"))
     assert response.url == reverse("customization:site_logo")
     assert current_logo(tenant_a) is None
