@@ -115,3 +115,19 @@ def test_alias1_operators_see_but_do_not_edit_the_alias(operator_client, tenant_
     page = operator_client.get(reverse("admin:tenants_tenant_change", args=[tenant_a.pk]))
     assert page.status_code == HTTPStatus.OK
     assert 'name="login_alias"' not in page.text
+
+
+def test_screens_in_english_for_an_english_browser(alice_client):
+    """i18n: the chapter's screens carry no untranslated Japanese."""
+    from tests.portal.test_i18n import EN, JAPANESE, strip_data, visible_text
+
+    for name in (
+        "customization:index",
+        "customization:links",
+        "customization:link_add",
+        "customization:site_logo",
+        "customization:login_page",
+    ):
+        page = alice_client.get(reverse(name), **EN)
+        text = strip_data(visible_text(page.text), "有栖 アリス", "テナントA株式会社")
+        assert not JAPANESE.findall(text), (name, JAPANESE.findall(text)[:10])
