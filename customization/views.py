@@ -4,6 +4,8 @@ Every view is for the tenant's 管理者 (manual §5.1)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -38,6 +40,20 @@ def _is_confirm(request: HttpRequest) -> bool:
 def _show_errors(form: Form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def _complete(
+    request: HttpRequest, form: Form, change: Callable[[], object], message: str, to: str
+) -> HttpResponse | None:
+    """完了: run the service; its refusal goes onto the form (None: show it
+    again), success is a message and a redirect."""
+    try:
+        change()
+    except ValidationError as exc:
+        _show_errors(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(to)
 
 
 def _stage(request: HttpRequest, form: Form, field: str, policy) -> str:  # noqa: ANN001
@@ -76,19 +92,21 @@ def link_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "back" not in request.POST and form.is_valid():
         data = form.cleaned_data
         if _is_confirm(request):
-            try:
-                services.add_link(
+            done = _complete(
+                request,
+                form,
+                lambda: services.add_link(
                     tenant=request.tenant,
                     actor=request.user,
                     title=data["title"],
                     url=data["url"],
                     icon_key=data["staged_key"],
-                )
-            except ValidationError as exc:
-                _show_errors(form, exc)
-            else:
-                messages.success(request, _("リンクを追加しました。"))
-                return redirect("customization:links")
+                ),
+                _("リンクを追加しました。"),
+                "customization:links",
+            )
+            if done:
+                return done
         else:
             key = _stage(request, form, "icon", LINK_ICON)
             return render(
@@ -131,17 +149,19 @@ def site_logo(request: HttpRequest) -> HttpResponse:
     form = SiteLogoForm(*_bound(request))
     if request.method == "POST" and "back" not in request.POST and form.is_valid():
         if _is_confirm(request):
-            try:
-                services.set_site_logo(
+            done = _complete(
+                request,
+                form,
+                lambda: services.set_site_logo(
                     tenant=request.tenant,
                     actor=request.user,
                     logo_key=form.cleaned_data["staged_key"],
-                )
-            except ValidationError as exc:
-                _show_errors(form, exc)
-            else:
-                messages.success(request, _("サイトロゴを設定しました。"))
-                return redirect("customization:site_logo")
+                ),
+                _("サイトロゴを設定しました。"),
+                "customization:site_logo",
+            )
+            if done:
+                return done
         else:
             key = _stage(request, form, "logo", SITE_LOGO)
             # 確認: the header itself shows the new logo (the manual's 左上).
@@ -199,15 +219,17 @@ def login_page(request: HttpRequest) -> HttpResponse:
                 logo = services.DEFAULT
             else:
                 logo = data["staged_key"] or services.KEEP
-            try:
-                services.set_login_page(
+            done = _complete(
+                request,
+                form,
+                lambda: services.set_login_page(
                     tenant=tenant, actor=request.user, alias=data["alias"] or None, logo=logo
-                )
-            except ValidationError as exc:
-                _show_errors(form, exc)
-            else:
-                messages.success(request, _("ログイン画面の設定を変更しました。"))
-                return redirect("customization:login_page")
+                ),
+                _("ログイン画面の設定を変更しました。"),
+                "customization:login_page",
+            )
+            if done:
+                return done
         else:
             key = (
                 _stage(request, form, "logo", LOGIN_LOGO)
