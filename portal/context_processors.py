@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from notifications.selectors import unread_count
+from customization.selectors import site_logo_url
 
 
 @dataclass(frozen=True)
@@ -103,4 +104,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "user_menu": user_menu,
         "tenant": request.tenant,
         "portal_name": settings.PORTAL_PRODUCT_NAME,
+        # LOGO-1: the header's logo slot (one cache lookup per page).
+        "site_logo_url": site_logo_url(tenant=request.tenant),
     }

@@ -24,5 +24,6 @@ urlpatterns = [
     path("notices/", include("notifications.urls")),
     path("inquiries/", include("inquiries.urls")),
     path("staff/inquiries/", include("inquiries.urls_staff")),
+    path("customization/", include("customization.urls")),
     path("", include("accounts.urls")),
 ]

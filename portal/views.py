@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from accounts.permissions import TenantRequest, tenant_role_required
+from customization.selectors import home_links
 
 
 @tenant_role_required()
@@ -21,6 +22,7 @@ def home(request: TenantRequest) -> HttpResponse:
             "contracts": contracts,
             "is_admin": request.user.is_tenant_admin,
             "billing_site_url": settings.BILLING_SITE_URL,
+            "home_links": home_links(tenant=request.tenant),
         },
     )
 

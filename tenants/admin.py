@@ -22,6 +22,9 @@ class TenantAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "login_alias", "is_active", "created_at"]
     search_fields = ["code", "name", "login_alias"]
     list_filter = ["is_active"]
+    # The tenant's admin sets the alias (ALIAS-1) through customization's
+    # service, which stores it lowercase and clears the login-logo cache.
+    readonly_fields = ["login_alias"]
     inlines = [ContractInline]
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "uploads",
     "bulletin",
     "inquiries",
+    "customization",
 ]
 
 MIDDLEWARE = [

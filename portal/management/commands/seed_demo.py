@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from bulletin.demo import ensure_demo_board
+from customization.demo import ensure_demo_customization
 from idchange.demo import ensure_demo_lines
 from notifications.demo import ensure_demo_notices
 from inquiries.demo import ensure_demo_inquiries
@@ -73,7 +74,9 @@ class Command(BaseCommand):
                 user=User.all_objects.get(email="user@demo.example.com"),
                 operator=User.all_objects.get(email="operator@demo.example.com"),
             )
+            ensure_demo_customization(tenant, User.objects.get(email="admin@demo.example.com"))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password DemoPass2026):"))
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")
         self.stdout.write("  operator     : operator@demo.example.com  (/admin/)")
+        self.stdout.write("  dedicated login URL (ALIAS-3): /?tenant_alias=demo-portal")
