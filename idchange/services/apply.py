@@ -150,19 +150,19 @@ def apply_batch(
             targets=outcome.applied,
             data=lambda app: {"lines": {ln.name: ln.delta for ln in lines_by_app[app.pk]}},
         )
-        for tenant_id in {a.tenant_id for a in outcome.applied}:
-            send_mails(
-                template=COMPLETED_MAIL,
-                mails=[
-                    Mail(
-                        to=app.applicant_email,
-                        context=mail_context(app, application_lines=lines_by_app[app.pk]),
-                    )
-                    for app in outcome.applied
-                    if app.tenant_id == tenant_id
-                ],
-                tenant=tenant_id,
-            )
+        # One INSERT for the whole chunk, even when it spans tenants (the
+        # job's cross-tenant batches): each mail carries its own tenant.
+        send_mails(
+            template=COMPLETED_MAIL,
+            mails=[
+                Mail(
+                    to=app.applicant_email,
+                    context=mail_context(app, application_lines=lines_by_app[app.pk]),
+                    tenant=app.tenant_id,
+                )
+                for app in outcome.applied
+            ],
+        )
     if outcome.partial:
         IdChangeApplication.objects.bulk_update(
             outcome.partial, ["next_due_at", "hold_reason", "held_at"]
