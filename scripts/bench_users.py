@@ -137,12 +137,25 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
                    goal="≤ 1.5× portal page 1", limit=1.5)
     searches = [
         ("ユーザ一覧 search ID q=0999", {"q": "0999"}),
+        ("ユーザ一覧 search 姓 q=佐藤 (2 characters)", {"q": "佐藤"}),
         ("ユーザ一覧 search 姓 q=佐々木", {"q": "佐々木"}),
         ("ユーザ一覧 search 姓名 q=山田 花子", {"q": "山田 花子"}),
     ]
     for label, params in searches:
         report.add(label, benchlib.timed(lambda p=params: get(p), runs), base,
                    goal="≤ 2× portal page 1", limit=2.0)
+    from accounts import selectors
+    from tenants.models import Tenant
+    from tenants.scoping import tenant_scope
+
+    with tenant_scope(data.big_tenant_id):
+        tenant = Tenant.objects.get(pk=data.big_tenant_id)
+        for q in ("0999", "佐々木"):
+            qs = selectors.user_search(tenant=tenant, filters={"q": q})
+            plans = qs[:100].explain() + qs.order_by().explain()
+            uses = plans.count("user_search_trgm") > 0 and "Seq Scan" not in plans
+            report.add(f"ユーザ一覧 search q={q}: page and COUNT plans use the trigram index", None, None,
+                       goal="EXPLAIN: user_search_trgm", met=uses)
     report.add("ユーザ一覧 詳細検索 ステータス + 所属組織",
                benchlib.timed(lambda: get({"detail": "1", "status": "active",
                                            "organization": data.organization_ids[3]}), runs),

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
+from accounts.pagination import TwoEndedPaginator
 from accounts.permissions import tenant_role_required
 from accounts.services import user_accounts, user_deletion, user_security
 from accounts.users.forms import PasswordMethod, UserAddForm, UserSearchForm
@@ -61,7 +61,7 @@ def user_list(request: TenantRequest) -> HttpResponse:
     sort_key, desc = selectors.parse_sort(request.GET.get("sort"))
     sort = f"-{sort_key}" if desc else sort_key
     qs = selectors.with_list_columns(selectors.user_search(tenant=tenant, filters=filters, sort=sort), tenant=tenant)
-    paginator = Paginator(qs, PAGE_SIZE)
+    paginator = TwoEndedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     users = list(page.object_list)
 
