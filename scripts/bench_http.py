@@ -3,8 +3,9 @@
     .venv/bin/python scripts/bench_http.py [--seconds 8] [--clients 4] [--json PATH]
 
 Starts two gunicorn servers on 127.0.0.1 with the same number of sync
-workers (``--workers``, default 2 = this machine's cores): the portal
-(portal.wsgi, DEBUG off, the benchmark database) and the raw floor
+workers (``--workers``, default: the machine's cores): the portal
+(portal.wsgi with scripts/benchsettings.py: DEBUG off, connections kept
+as in production, the benchmark database) and the raw floor
 (scripts/rawapp.py: the same SQL statements the portal ran for the page,
 on psycopg, rendered with string formatting). For the admin home and
 ユーザ一覧 page 1 of the 100,000-user tenant, ``--clients`` threads with
@@ -43,7 +44,7 @@ def start(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen(  # noqa: S603 — our own server on localhost
         [gunicorn, app, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(Path(__file__).resolve().parent if app.startswith("rawapp") else benchlib.ROOT)],
+         "--chdir", str(benchlib.ROOT), "--pythonpath", str(Path(__file__).resolve().parent)],
         env=env,
     )
     deadline = time.time() + 60
@@ -131,7 +132,7 @@ def main() -> None:
     connection.close()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tmp:
         json.dump(statements, tmp)
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "DEBUG": "0",
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "benchsettings",
            "RAWAPP_DATABASE_URL": url, "RAWAPP_STATEMENTS": tmp.name}
     env.pop("REDIS_URL", None)
     report = benchlib.Report(f"HTTP, {args.clients} concurrent clients, gunicorn -w {args.workers}")
