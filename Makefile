@@ -55,3 +55,8 @@ worker: sync
 
 beat: sync
 	.venv/bin/celery -A portal beat --loglevel=INFO
+
+# The benchmarks (docs/performance.md): every scripts/bench_*.py against raw
+# baselines in its own database; PostgreSQL required. Not part of `make test`.
+bench: sync
+	.venv/bin/python scripts/benchmarks.py $(BENCH_ARGS)

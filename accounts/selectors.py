@@ -77,18 +77,24 @@ def parse_sort(value: str | None) -> tuple[str, bool]:
     return key, desc
 
 
+def search_condition(q: str) -> Q:
+    """The 簡易検索 match: ID, 姓, 名 and カナ contain ``q`` (``UPPER(col) LIKE``,
+    the expressions of the trigram index of migration 0005)."""
+    cond = Q(email__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
+    cond |= Q(last_name_kana__icontains=q) | Q(first_name_kana__icontains=q)
+    # "山田 太郎" / "山田太郎": the full name as shown in the list.
+    parts = q.replace("\u3000", " ").split()
+    if len(parts) == 2:
+        cond |= Q(last_name__icontains=parts[0], first_name__icontains=parts[1])
+    return cond
+
+
 def user_search(*, tenant: Tenant, filters: dict[str, Any], sort: str | None = None) -> QuerySet[User]:
     """The filtered, sorted users of the list; pages slice it (USER-2 … USER-4)."""
     qs = tenant.users.all()
     q = (filters.get("q") or "").strip()
     if q:
-        cond = Q(email__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
-        cond |= Q(last_name_kana__icontains=q) | Q(first_name_kana__icontains=q)
-        # "山田 太郎" / "山田太郎": the full name as shown in the list.
-        parts = q.replace("\u3000", " ").split()
-        if len(parts) == 2:
-            cond |= Q(last_name__icontains=parts[0], first_name__icontains=parts[1])
-        qs = qs.filter(cond)
+        qs = qs.filter(search_condition(q))
     if filters.get("organization"):
         qs = qs.filter(
             Exists(

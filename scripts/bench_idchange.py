@@ -1,124 +1,37 @@
-"""Benchmark of the ID-count apply job (IDC-11); not a test.
+"""Benchmark of the month-boundary apply job (IDC-11); not a test.
 
-    .venv/bin/python scripts/bench_idchange.py [--tenants 1000] [--per-tenant 10]
+    .venv/bin/python scripts/bench_idchange.py [--json PATH]
 
-Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/portal_idc_bench; created and migrated if
-missing, emptied of earlier bench rows). Builds N tenants × M Google Workspace
-contracts, each with one application due now, then times in the same run:
+Runs on the shared scale dataset (scripts/benchlib.py): 1,000 tenants with 10
+Google Workspace contracts each. Each run first retires earlier benchmark
+applications, then gives every contract one application due now (10,000), and
+times, in the same run:
 
-1. the job as production runs it: ``apply_due_changes`` → one TenantTask per
-   tenant (Celery eager here, so the dispatch overhead is in-process) →
-   per chunk of up to 500 of the tenant's applications, one transaction:
-   one claim (SELECT … FOR UPDATE SKIP LOCKED), the lines, the contract-line
-   locks, then one INSERT of ledger rows, one UPDATE each for line counts,
-   applied marks, contract caches and statuses, one audit INSERT and one
-   outbox INSERT of the rendered 完了 mails;
-2. the job a second time (idempotence: applies nothing);
-2b. the job's own work as a Celery worker does it, on a second data set: the
-   tenant tasks called directly, the 完了 mails' delivery only published for
-   the mail worker (in production it is another process);
-3. a set-based SQL baseline on a third, identical data set: one transaction
-   of INSERT … SELECT into the ledger and UPDATE … FROM for the line counts,
-   the contract caches and the statuses (no audit entries, no mail: the
-   floor the database itself sets).
+1. the job as production runs it: beat's ``apply_due_changes`` (counts the
+   due applications per tenant and dispatches batches of small tenants),
+   then the dispatched tasks run in this process as a worker would (taken
+   from the in-memory broker); the 完了 mails' delivery stays queued for the
+   mail worker. Every application gets its ledger row, line count, applied
+   mark, contract cache, status, audit entry and outbox row;
+2. the job again at once (idempotence: nothing applied twice);
+3. the floor, on a second identical set of applications: set-based SQL in
+   one transaction doing the same writes — INSERT … SELECT of the ledger
+   rows, UPDATE … FROM of the line counts, applied marks, contract caches and
+   statuses, INSERT … SELECT of the audit rows and of the outbox rows (the
+   mail text built in SQL, as long as the real one).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-BENCH_DB = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_idc_bench"
-)
-os.environ["DATABASE_URL"] = BENCH_DB
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-os.environ.pop("REDIS_URL", None)  # eager tasks, locmem cache and mail
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    name = BENCH_DB.rsplit("/", 1)[1]
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def build(prefix: str, tenants: int, per_tenant: int, now) -> list[int]:  # noqa: ANN001
-    """Bulk-build the data set; returns the tenant ids."""
-    from idchange.models import (
-        ContractLine,
-        IdChangeApplication,
-        IdChangeApplicationLine,
-        IdCountLedger,
-    )
-    from tenants.catalogue import ensure_catalogue
-    from tenants.models import Contract, Tenant
-
-    gw = ensure_catalogue()["google_workspace"]
-    ts = Tenant.objects.bulk_create(
-        [Tenant(name=f"ベンチ{prefix}{i}", code=f"{prefix}{i:06d}") for i in range(tenants)]
-    )
-    contracts = Contract.objects.bulk_create(
-        [
-            Contract(tenant=t, service=gw, number=f"{prefix}-{j}", plan="Business Standard",
-                     id_count=10, unit_price=1600)
-            for t in ts
-            for j in range(per_tenant)
-        ]
-    )
-    lines = ContractLine.objects.bulk_create(
-        [
-            ContractLine(tenant_id=c.tenant_id, contract=c, name="Business Standard",
-                         id_count=10, unit_price=1600)
-            for c in contracts
-        ]
-    )
-    IdCountLedger.objects.bulk_create(
-        [
-            IdCountLedger(tenant_id=ln.tenant_id, line=ln, count=10, delta=10,
-                          reason="initial", effective_at=now)
-            for ln in lines
-        ]
-    )
-    due = now - timedelta(minutes=1)
-    apps = IdChangeApplication.objects.bulk_create(
-        [
-            IdChangeApplication(
-                tenant_id=c.tenant_id, contract=c, receipt_number=f"{prefix}{k:08d}",
-                applicant_email=f"admin{c.tenant_id}@bench.example.com",
-                target="this_month", effective_month=now.date().replace(day=1),
-                status="pending", next_due_at=due, effective_at=due,
-                withdrawable_until=None, price_delta=3 * 1600, created_at=due,
-            )
-            for k, c in enumerate(contracts)
-        ]
-    )
-    IdChangeApplicationLine.objects.bulk_create(
-        [
-            IdChangeApplicationLine(
-                tenant_id=a.tenant_id, application=a, contract_line=ln, item="plan",
-                name=ln.name, count_before=10, delta=3, unit_price=1600,
-                effective_month=a.effective_month, effective_at=due,
-            )
-            for a, ln in zip(apps, lines, strict=True)
-        ]
-    )
-    return [t.pk for t in ts]
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
 
 SET_BASED_SQL = [
-    # 1. one ledger row per due line
+    # ledger rows
     """
     INSERT INTO idchange_idcountledger
         (tenant_id, line_id, count, delta, reason, application_id, effective_at, created_at)
@@ -129,7 +42,7 @@ SET_BASED_SQL = [
     JOIN idchange_contractline cl ON cl.id = l.contract_line_id
     WHERE a.status = 'pending' AND a.next_due_at <= %(now)s AND a.tenant_id = ANY(%(tenants)s)
     """,
-    # 2. line counts
+    # line counts
     """
     UPDATE idchange_contractline cl SET id_count = cl.id_count + l.delta
     FROM idchange_idchangeapplicationline l
@@ -137,14 +50,14 @@ SET_BASED_SQL = [
     WHERE cl.id = l.contract_line_id AND a.status = 'pending' AND a.next_due_at <= %(now)s
       AND a.tenant_id = ANY(%(tenants)s)
     """,
-    # 3. line applied marks
+    # applied marks
     """
     UPDATE idchange_idchangeapplicationline l SET applied_at = %(now)s
     FROM idchange_idchangeapplication a
     WHERE a.id = l.application_id AND a.status = 'pending' AND a.next_due_at <= %(now)s
       AND a.tenant_id = ANY(%(tenants)s)
     """,
-    # 4. contract caches
+    # contract caches
     """
     UPDATE tenants_contract c SET id_count = s.total
     FROM (SELECT cl.contract_id, sum(cl.id_count) AS total FROM idchange_contractline cl
@@ -154,7 +67,29 @@ SET_BASED_SQL = [
           GROUP BY cl.contract_id) s
     WHERE c.id = s.contract_id
     """,
-    # 5. statuses
+    # audit rows
+    """
+    INSERT INTO audit_auditentry (tenant_id, actor_id, actor_label, action, object_type, object_id,
+                                  object_label, data, created_at)
+    SELECT a.tenant_id, NULL, '', 'idchange.application.applied', 'idchange.IdChangeApplication',
+           a.id::text, a.receipt_number,
+           jsonb_build_object('lines', (SELECT jsonb_object_agg(l.name, l.delta)
+                                        FROM idchange_idchangeapplicationline l WHERE l.application_id = a.id)),
+           now()
+    FROM idchange_idchangeapplication a
+    WHERE a.status = 'pending' AND a.next_due_at <= %(now)s AND a.tenant_id = ANY(%(tenants)s)
+    """,
+    # outbox rows: the real mail's text with this application's receipt number
+    """
+    INSERT INTO notifications_outboxmessage (tenant_id, template, "to", subject, body, html_body,
+                                             from_email, status, attempts, last_error, created_at)
+    SELECT a.tenant_id, %(template)s, jsonb_build_array(a.applicant_email), %(subject)s,
+           replace(%(body)s, %(receipt)s, a.receipt_number), replace(%(html)s, %(receipt)s, a.receipt_number),
+           %(sender)s, 'pending', 0, '', now()
+    FROM idchange_idchangeapplication a
+    WHERE a.status = 'pending' AND a.next_due_at <= %(now)s AND a.tenant_id = ANY(%(tenants)s)
+    """,
+    # statuses
     """
     UPDATE idchange_idchangeapplication SET status = 'processing', applied_at = %(now)s,
            next_due_at = NULL
@@ -163,94 +98,117 @@ SET_BASED_SQL = [
 ]
 
 
+def retire(tenant_ids: list[int]) -> None:
+    """Close earlier runs' applications, so every contract can take a new one."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            "UPDATE idchange_idchangeapplication SET status = 'done', next_due_at = NULL "
+            "WHERE tenant_id = ANY(%s) AND status IN ('pending', 'processing')", [tenant_ids],
+        )
+
+
+def make_due(prefix: str, tenant_ids: list[int], now) -> int:  # noqa: ANN001
+    """One application due now (+3 IDs) for every contract of the tenants."""
+    from django.db import transaction
+
+    from idchange.models import ContractLine, IdChangeApplication, IdChangeApplicationLine
+    from tenants.scoping import operator_scope
+
+    due = now - timedelta(minutes=1)
+    run = f"{prefix}{now:%H%M%S}"  # receipt numbers stay unique across runs
+    with operator_scope(), transaction.atomic():
+        lines = list(ContractLine.objects.filter(tenant_id__in=tenant_ids).select_related("contract").order_by("pk"))
+        apps = IdChangeApplication.objects.bulk_create(
+            [
+                IdChangeApplication(
+                    tenant_id=ln.tenant_id, contract=ln.contract, receipt_number=f"{run}{ln.pk:07d}",
+                    applicant_email=f"admin{ln.tenant_id}@bench.example.com", target="this_month",
+                    effective_month=now.date().replace(day=1), status="pending", next_due_at=due,
+                    effective_at=due, withdrawable_until=None, price_delta=3 * 1600, created_at=due,
+                )
+                for ln in lines
+            ]
+        )
+        IdChangeApplicationLine.objects.bulk_create(
+            [
+                IdChangeApplicationLine(
+                    tenant_id=a.tenant_id, application=a, contract_line=ln, item="plan", name=ln.name,
+                    count_before=ln.id_count, delta=3, unit_price=1600, effective_month=a.effective_month,
+                    effective_at=due,
+                )
+                for a, ln in zip(apps, lines, strict=True)
+            ]
+        )
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("ANALYZE idchange_idchangeapplication; ANALYZE idchange_idchangeapplicationline")
+    return len(apps)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tenants", type=int, default=1000)
-    parser.add_argument("--per-tenant", type=int, default=10)
-    args = parser.parse_args()
-
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    args = benchlib.parser(__doc__).parse_args()
+    benchlib.setup_django()
+    data = benchlib.scale_dataset()
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
     from idchange import tasks
-    from idchange.models import IdChangeApplication, IdCountLedger
+    from idchange.models import IdChangeApplication
+    from idchange.services.mails import COMPLETED_MAIL
     from notifications.models import OutboxMessage
-    from tenants.models import Tenant
     from tenants.scoping import operator_scope
 
-    call_command("migrate", verbosity=0)
-    total = args.tenants * args.per_tenant
+    tenants = data.small_tenant_ids
+    report = benchlib.Report(f"ID 数変更: the month job over {len(tenants):,} tenants")
+    retire(tenants)
     now = timezone.now()
-    with operator_scope():
-        Tenant.objects.filter(code__regex=r"^B[JSWP][0-9]{6}$").delete()
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            build("BJ", args.tenants, args.per_tenant, now)
-        print(f"built {total} due applications across {args.tenants} tenants "
-              f"in {time.perf_counter() - t0:.1f}s")
+    total = make_due("BJ", tenants, now)
+    benchlib.run_queued_tasks(lambda name: False)  # an empty queue to start with
 
-    t0 = time.perf_counter()
-    dispatched = tasks.apply_due_changes(now=now.isoformat())
-    job_s = time.perf_counter() - t0
-    with operator_scope():
-        applied = IdChangeApplication.objects.filter(
-            tenant__code__startswith="BJ", status="processing"
-        ).count()
-        ledger = IdCountLedger.objects.filter(tenant__code__startswith="BJ", reason="application").count()
-        mails = OutboxMessage.objects.filter(tenant__code__startswith="BJ").count()
-    assert applied == total and ledger == total and mails == total, (applied, ledger, mails)
-    print(f"job: {dispatched} tenant tasks, {applied} applied, {ledger} ledger rows, "
-          f"{mails} mails in {job_s:.1f}s = {total / job_s:.0f} applications/s")
+    def job() -> dict[str, int]:
+        tasks.apply_due_changes(now=now.isoformat())
+        return benchlib.run_queued_tasks(lambda name: name.startswith("idchange."))
 
-    t0 = time.perf_counter()
-    again = tasks.apply_due_changes(now=now.isoformat())
-    print(f"job again: {again} tenant tasks dispatched in {time.perf_counter() - t0:.2f}s "
-          f"(nothing applied twice)")
-
-    # 2b. The job's own work, as a worker runs it: the tenant tasks called
-    # directly, the outbox deliveries only published (to the in-memory
-    # broker) for the mail worker instead of being sent in-process.
-    from portal.celery import app as celery_app
-
-    with operator_scope(), transaction.atomic():
-        build("BW", args.tenants, args.per_tenant, now)
-    celery_app.conf.task_always_eager = False
-    t0 = time.perf_counter()
+    job_ms, ran = benchlib.once(job)
     with operator_scope():
-        due_tenants = list(
-            IdChangeApplication.objects.filter(status="pending", next_due_at__lte=now)
-            .order_by().values_list("tenant_id", flat=True).distinct()
-        )
-    for tenant_id in due_tenants:
-        tasks.apply_due_changes_for_tenant(tenant_id=tenant_id, now=now.isoformat())
-    worker_s = time.perf_counter() - t0
-    celery_app.conf.task_always_eager = True
-    with operator_scope():
-        applied_w = IdChangeApplication.objects.filter(
-            tenant__code__startswith="BW", status="processing"
-        ).count()
-    assert applied_w == total, applied_w
-    print(f"job without in-process mail delivery: {applied_w} applied in {worker_s:.1f}s "
-          f"= {total / worker_s:.0f} applications/s")
+        applied = IdChangeApplication.objects.filter(tenant_id__in=tenants, status="processing").count()
+        sample = OutboxMessage.objects.filter(tenant_id__in=tenants, template=COMPLETED_MAIL).order_by("-pk").first()
+    assert applied == total, (applied, total)
+    report.note(f"job: {total:,} applied, tasks {ran}")
+    again_ms, again = benchlib.once(job)
+    assert not any(k.startswith("idchange.apply_due_changes_for") for k in again), again
 
-    with operator_scope(), transaction.atomic():
-        tenant_ids = build("BS", args.tenants, args.per_tenant, now)
-    t0 = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cur:
-        for sql in SET_BASED_SQL:
-            cur.execute(sql, {"now": now, "tenants": tenant_ids})
-    sql_s = time.perf_counter() - t0
+    # The floor, on a second identical set.
+    retire(tenants)
+    now = timezone.now()
+    make_due("BS", tenants, now)
     with operator_scope():
-        done = IdChangeApplication.objects.filter(tenant__code__startswith="BS", status="processing").count()
+        app = IdChangeApplication.objects.filter(tenant_id=sample.tenant_id, receipt_number__startswith="BJ",
+                                                 applicant_email=sample.to[0]).order_by("-pk").first()
+    receipt = app.receipt_number if app and app.receipt_number in sample.body else "\x00"
+    params = {
+        "now": now, "tenants": tenants, "template": COMPLETED_MAIL, "subject": sample.subject,
+        "body": sample.body, "html": sample.html_body, "receipt": receipt, "sender": settings.DEFAULT_FROM_EMAIL,
+    }
+
+    def floor() -> None:
+        with transaction.atomic(), connection.cursor() as cur:
+            for sql in SET_BASED_SQL:
+                cur.execute(sql, params)
+
+    floor_ms, _ = benchlib.once(floor)
+    with operator_scope():
+        done = IdChangeApplication.objects.filter(tenant_id__in=tenants, status="processing").count()
     assert done == total, done
-    print(f"set-based SQL baseline: {done} applied in {sql_s:.2f}s = {total / sql_s:.0f} applications/s")
-    print(f"ratio job / baseline: {job_s / sql_s:.0f}x (with delivery), "
-          f"{worker_s / sql_s:.0f}x (without)")
+    report.add(f"month apply {total:,} due over {len(tenants):,} tenants", job_ms, floor_ms,
+               goal="≤ 3× set-based SQL", limit=3.0)
+    report.add("month apply again at once (nothing to do)", again_ms, None, goal="applies nothing", met=True)
+    retire(tenants)
+    report.finish(args)
 
 
 if __name__ == "__main__":

@@ -121,13 +121,20 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
         indexes = [
-            models.Index(fields=["tenant", "last_name_kana", "first_name_kana"], name="user_kana"),
-            models.Index(fields=["tenant", "status"], name="user_status"),
-            # The user list searches and sorts by these (USER-2, USER-4).
+            # The user list sorts by these (USER-4): each index is the list's
+            # whole ORDER BY, tie-breaker (ユーザ ID) included, so a page in
+            # either direction is an index scan with no sort (issue 14; see
+            # accounts/selectors.SORT_FIELDS and docs/performance.md).
+            models.Index(
+                fields=["tenant", "last_name_kana", "first_name_kana", "last_name", "first_name", "email"],
+                name="user_sort_name",
+            ),
+            models.Index(fields=["tenant", "status", "email"], name="user_sort_status"),
+            models.Index(fields=["tenant", "affiliation", "email"], name="user_sort_affiliation"),
+            models.Index(fields=["tenant", "login_condition", "email"], name="user_sort_login_condition"),
+            # Searched (USER-2).
             models.Index(fields=["tenant", "last_name", "first_name"], name="user_name"),
-            models.Index(fields=["tenant", "affiliation"], name="user_affiliation"),
             models.Index(fields=["tenant", "role"], name="user_role"),
-            models.Index(fields=["tenant", "login_condition"], name="user_login_condition"),
         ]
 
     def __str__(self) -> str:

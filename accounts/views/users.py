@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors
+from accounts.models import User
+from accounts.pagination import TwoEndedPaginator
 from accounts.permissions import TenantRequest, tenant_role_required
 from accounts.services import user_accounts, user_deletion, user_security
 from accounts.users.forms import PasswordMethod, UserAddForm, UserSearchForm
@@ -52,6 +53,21 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
+def _prepare_rows(users: list[Any]) -> None:
+    """What each of the 100 rows shows, computed once per page instead of per
+    row in the template: ``get_FOO_display`` rebuilds the choices on every
+    call and ``{% url %}`` reverses on every row; together they were a third
+    of the page's time at 100 rows (issue 14, docs/performance.md)."""
+    status_labels = dict(User.Status.choices)
+    condition_labels = dict(User.LoginCondition.choices)
+    marker = 2_147_483_647  # an id no user has: reversed once, then replaced
+    detail = reverse("users:detail", args=[marker])
+    for u in users:
+        u.status_label = status_labels.get(u.status, u.status)
+        u.login_condition_label = condition_labels.get(u.login_condition, u.login_condition)
+        u.detail_url = detail.replace(str(marker), str(u.pk))
+
+
 @tenant_role_required("admin")
 def user_list(request: TenantRequest) -> HttpResponse:
     tenant = request.tenant
@@ -60,9 +76,10 @@ def user_list(request: TenantRequest) -> HttpResponse:
     sort_key, desc = selectors.parse_sort(request.GET.get("sort"))
     sort = f"-{sort_key}" if desc else sort_key
     qs = selectors.with_list_columns(selectors.user_search(tenant=tenant, filters=filters, sort=sort), tenant=tenant)
-    paginator = Paginator(qs, PAGE_SIZE)
+    paginator = TwoEndedPaginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     users = list(page.object_list)
+    _prepare_rows(users)
 
     params = {k: v for k, v in request.GET.items() if k in form.fields or k == "sort"}
     params["sort"] = sort

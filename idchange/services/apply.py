@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from audit.services import record_many
 from idchange import rules
@@ -133,7 +134,14 @@ def apply_batch(
     if not due_by_app:
         return outcome
     IdCountLedger.objects.bulk_create(ledger)
-    ContractLine.objects.bulk_update(list(changed.values()), ["id_count"])
+    # A line's count is its latest ledger row, the one just written (the
+    # lines are locked): one UPDATE with a subquery, rather than bulk_update's
+    # CASE of one branch per line (which cost more than the INSERTs, issue 14).
+    ContractLine.objects.filter(pk__in=list(changed)).update(
+        id_count=Subquery(
+            IdCountLedger.objects.filter(line_id=OuterRef("pk")).order_by("-pk").values("count")[:1]
+        )
+    )
     IdChangeApplicationLine.objects.filter(pk__in=applied_line_ids).update(applied_at=now)
     refresh_contract_caches({cl.contract_id for cl in changed.values()})
     if outcome.applied:
@@ -150,19 +158,19 @@ def apply_batch(
             targets=outcome.applied,
             data=lambda app: {"lines": {ln.name: ln.delta for ln in lines_by_app[app.pk]}},
         )
-        for tenant_id in {a.tenant_id for a in outcome.applied}:
-            send_mails(
-                template=COMPLETED_MAIL,
-                mails=[
-                    Mail(
-                        to=app.applicant_email,
-                        context=mail_context(app, application_lines=lines_by_app[app.pk]),
-                    )
-                    for app in outcome.applied
-                    if app.tenant_id == tenant_id
-                ],
-                tenant=tenant_id,
-            )
+        # One INSERT for the whole chunk, even when it spans tenants (the
+        # job's cross-tenant batches): each mail carries its own tenant.
+        send_mails(
+            template=COMPLETED_MAIL,
+            mails=[
+                Mail(
+                    to=app.applicant_email,
+                    context=mail_context(app, application_lines=lines_by_app[app.pk]),
+                    tenant=app.tenant_id,
+                )
+                for app in outcome.applied
+            ],
+        )
     if outcome.partial:
         IdChangeApplication.objects.bulk_update(
             outcome.partial, ["next_due_at", "hold_reason", "held_at"]

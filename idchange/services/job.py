@@ -21,14 +21,23 @@ APPLY_CHUNK = 500  # applications per transaction in the job
 
 
 def _claim_due(
-    *, now: datetime, limit: int, exclude: Iterable[int] = (), only: int | None = None
+    *,
+    now: datetime,
+    limit: int,
+    exclude: Iterable[int] = (),
+    only: int | None = None,
+    tenant_ids: list[int] | None = None,
 ) -> list[IdChangeApplication]:
     """The job's claim: lock due, pending, not held rows, skipping rows
     another worker holds. After that worker commits they are no longer
-    pending, so a second worker or a second run never applies them again."""
+    pending, so a second worker or a second run never applies them again.
+    ``tenant_ids`` limits a cross-tenant batch (run in the operator scope)
+    to the tenants it was dispatched for."""
     rows = IdChangeApplication.objects.select_for_update(skip_locked=True, of=("self",)).filter(
         status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
     )
+    if tenant_ids is not None:
+        rows = rows.filter(tenant_id__in=tenant_ids)
     if only is not None:
         rows = rows.filter(pk=only)
     return list(
@@ -58,12 +67,17 @@ def _hold(
 
 
 def _apply_chunk(
-    *, now: datetime, limit: int, exclude: set[int], only: int | None = None
+    *,
+    now: datetime,
+    limit: int,
+    exclude: set[int],
+    only: int | None = None,
+    tenant_ids: list[int] | None = None,
 ) -> tuple[list[int], int]:
     """Claim up to ``limit`` due applications and apply them in one
     transaction: all of the chunk is written, or none of it."""
     with transaction.atomic():
-        apps = _claim_due(now=now, limit=limit, exclude=exclude, only=only)
+        apps = _claim_due(now=now, limit=limit, exclude=exclude, only=only, tenant_ids=tenant_ids)
         claimed = [a.pk for a in apps]
         outcome = apply_batch(apps=apps, now=now, actor=None, open_windows=False)
         if outcome.refused:
@@ -71,9 +85,15 @@ def _apply_chunk(
     return claimed, len(outcome.applied) + len(outcome.partial)
 
 
-def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> int:
-    """The job's work for one tenant (run inside its scope): apply every due
-    application, ``chunk_size`` per transaction. Returns how many were applied.
+def apply_due_applications(
+    *, now: datetime, chunk_size: int = APPLY_CHUNK, tenant_ids: list[int] | None = None
+) -> int:
+    """The job's work for one tenant (run inside its scope) or, with
+    ``tenant_ids``, for a batch of small tenants at once (run in the operator
+    scope: one claim and one statement set per chunk whatever the number of
+    tenants in it; every row written takes its tenant from the claimed
+    application). Applies every due application, ``chunk_size`` per
+    transaction. Returns how many were applied.
 
     A chunk that fails unexpectedly (a database error, a bug) is rolled back
     whole and retried one application at a time, so one broken row costs
@@ -83,12 +103,12 @@ def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> i
     broken: set[int] = set()
     while True:
         try:
-            claimed, count = _apply_chunk(now=now, limit=chunk_size, exclude=broken)
+            claimed, count = _apply_chunk(now=now, limit=chunk_size, exclude=broken, tenant_ids=tenant_ids)
         except Exception:
             logger.exception("Applying a chunk of ID changes failed; retrying one by one")
-            for pk in _due_ids(now=now, exclude=broken, limit=chunk_size):
+            for pk in _due_ids(now=now, exclude=broken, limit=chunk_size, tenant_ids=tenant_ids):
                 try:
-                    applied += _apply_chunk(now=now, limit=1, exclude=broken, only=pk)[1]
+                    applied += _apply_chunk(now=now, limit=1, exclude=broken, only=pk, tenant_ids=tenant_ids)[1]
                 except Exception:
                     logger.exception("Applying ID change %s failed", pk)
                     broken.add(pk)
@@ -100,12 +120,16 @@ def apply_due_applications(*, now: datetime, chunk_size: int = APPLY_CHUNK) -> i
             return applied
 
 
-def _due_ids(*, now: datetime, exclude: set[int], limit: int) -> list[int]:
+def _due_ids(
+    *, now: datetime, exclude: set[int], limit: int, tenant_ids: list[int] | None = None
+) -> list[int]:
+    rows = IdChangeApplication.objects.filter(
+        status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
+    )
+    if tenant_ids is not None:
+        rows = rows.filter(tenant_id__in=tenant_ids)
     return list(
-        IdChangeApplication.objects.filter(
-            status=IdChangeApplication.Status.PENDING, next_due_at__lte=now, hold_reason=""
-        )
-        .exclude(pk__in=list(exclude))
+        rows.exclude(pk__in=list(exclude))
         .order_by("next_due_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

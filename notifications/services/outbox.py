@@ -93,6 +93,9 @@ class Mail:
 
     to: str | Iterable[str]
     context: Mapping[str, Any]
+    # The mail's own tenant, when one bulk send spans tenants (the apply job's
+    # cross-tenant batches); None: the ``tenant`` given to send_mails.
+    tenant: Any = None
 
 
 BULK_CHUNK = 500  # rows per INSERT and per delivery task
@@ -117,7 +120,7 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
             last_context = mail.context
         rows.append(
             OutboxMessage(
-                tenant_id=_tenant_id(tenant),
+                tenant_id=_tenant_id(mail.tenant if mail.tenant is not None else tenant),
                 template=template,
                 to=_recipients(mail.to),
                 subject=subject,

@@ -1,0 +1,522 @@
+"""What every scripts/bench_*.py shares (not a test; see docs/performance.md).
+
+* its own PostgreSQL database (``BENCH_DATABASE_URL``, default: the server of
+  ``DATABASE_URL`` with ``_bench`` appended to the database name), created and
+  migrated; when the migrations change (schema hash) it is dropped and rebuilt;
+* the scale dataset (one tenant of 100,000 users with Japanese names,
+  organizations and service registrations; 1,000 small tenants with an admin
+  and 10 Google Workspace contracts each), written with COPY and kept between
+  runs while the schema hash matches;
+* timing (p50/p95 in ms after a warm-up), rows of the ``--json`` protocol and
+  the readable table.
+
+Usage in a script::
+
+    import benchlib
+    args = benchlib.parser(__doc__).parse_args()
+    benchlib.setup_django()              # database, migrations, django.setup()
+    data = benchlib.scale_dataset()
+    report = benchlib.Report("users")
+    report.add("ユーザ一覧 page 1", portal_ms, baseline_p50_ms, goal="≤ 3× raw", limit=3.0)
+    report.finish(args)                  # prints; writes the JSON rows with --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATASET_VERSION = "2"  # bump when the scale dataset's shape changes
+BIG_TENANT = "BENCHBIG"
+SMALL_PREFIX = "BT"  # the 1,000 small tenants: BT000000 … BT000999
+BIG_USERS = 100_000
+SMALL_TENANTS = 1_000
+CONTRACTS_PER_SMALL = 10  # one due application each in bench_idchange
+
+
+def fail(message: str, code: int = 2) -> None:
+    print(f"bench: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def bench_url() -> str:
+    """The benchmark's own database, never the one DATABASE_URL names."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        base = os.environ.get("DATABASE_URL", "")
+        parts = urlsplit(base)
+        if not parts.scheme.startswith("postgres"):
+            fail(
+                "PostgreSQL is required: set DATABASE_URL=postgres://… (or BENCH_DATABASE_URL); "
+                f"got {base or 'nothing'}"
+            )
+        url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
+    if not urlsplit(url).scheme.startswith("postgres"):
+        fail(f"PostgreSQL is required for the benchmarks; BENCH_DATABASE_URL is {url}")
+    return url
+
+
+def _admin_url(url: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+
+
+def check_server(url: str) -> None:
+    import psycopg
+
+    try:
+        psycopg.connect(_admin_url(url), connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        fail(f"PostgreSQL server unreachable at {urlsplit(url).netloc}: {exc}".strip())
+
+
+def schema_hash() -> str:
+    """Hash of every migration file plus the dataset version: a cached
+    dataset is reused only for the schema (and shape) it was built for."""
+    h = hashlib.sha256(DATASET_VERSION.encode())
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _ensure_database(url: str, digest: str) -> None:
+    """Create the database; drop and recreate it when its schema hash is stale."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            try:
+                with psycopg.connect(url) as db:
+                    row = db.execute("SELECT value FROM bench_meta WHERE key = 'schema'").fetchone()
+            except psycopg.Error:
+                row = None
+            if row and row[0] == digest:
+                return
+            print(f"bench: schema changed, rebuilding database {name}", file=sys.stderr)
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE TABLE bench_meta (key text PRIMARY KEY, value text NOT NULL)")
+        db.execute("INSERT INTO bench_meta VALUES ('schema', %s)", [digest])
+
+
+def setup_django(*, eager: bool = False) -> str:
+    """Own database, migrations, django.setup(). Tasks are queued to an
+    in-memory broker unless ``eager`` (mail delivery is a worker's job in
+    production and is not part of what a request or a job costs)."""
+    url = bench_url()
+    check_server(url)
+    _ensure_database(url, schema_hash())
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    os.environ.pop("REDIS_URL", None)  # locmem cache and mail
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if not eager:
+        from portal.celery import app
+
+        app.conf.task_always_eager = False
+        app.conf.broker_url = "memory://"
+    return url
+
+
+# --- the scale dataset -------------------------------------------------------
+
+LAST_NAMES = [
+    ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("山口", "ヤマグチ"), ("松本", "マツモト"),
+    ("井上", "イノウエ"), ("木村", "キムラ"), ("林", "ハヤシ"), ("斎藤", "サイトウ"), ("清水", "シミズ"),
+    ("山崎", "ヤマザキ"), ("森", "モリ"), ("池田", "イケダ"), ("橋本", "ハシモト"), ("阿部", "アベ"),
+    ("石川", "イシカワ"), ("山下", "ヤマシタ"), ("中島", "ナカジマ"), ("石井", "イシイ"), ("小川", "オガワ"),
+    ("前田", "マエダ"), ("岡田", "オカダ"), ("長谷川", "ハセガワ"), ("藤田", "フジタ"), ("後藤", "ゴトウ"),
+    ("近藤", "コンドウ"), ("村上", "ムラカミ"), ("遠藤", "エンドウ"), ("青木", "アオキ"), ("坂本", "サカモト"),
+    ("髙橋", "タカハシ"), ("山﨑", "ヤマザキ"), ("藤井", "フジイ"), ("西村", "ニシムラ"), ("福田", "フクダ"),
+    ("太田", "オオタ"), ("三浦", "ミウラ"), ("岡本", "オカモト"), ("松田", "マツダ"), ("中川", "ナカガワ"),
+]
+FIRST_NAMES = [
+    ("翔太", "ショウタ"), ("大輔", "ダイスケ"), ("健太", "ケンタ"), ("拓也", "タクヤ"), ("直樹", "ナオキ"),
+    ("陽菜", "ヒナ"), ("結衣", "ユイ"), ("美咲", "ミサキ"), ("さくら", "サクラ"), ("愛", "アイ"),
+    ("蓮", "レン"), ("悠真", "ユウマ"), ("湊", "ミナト"), ("大翔", "ヒロト"), ("陽翔", "ハルト"),
+    ("葵", "アオイ"), ("凛", "リン"), ("芽依", "メイ"), ("結菜", "ユナ"), ("莉子", "リコ"),
+    ("誠", "マコト"), ("浩二", "コウジ"), ("和子", "カズコ"), ("洋子", "ヨウコ"), ("恵子", "ケイコ"),
+    ("隆", "タカシ"), ("修", "オサム"), ("健一", "ケンイチ"), ("裕子", "ユウコ"), ("智子", "トモコ"),
+    ("亮", "リョウ"), ("翼", "ツバサ"), ("彩", "アヤ"), ("舞", "マイ"), ("優花", "ユウカ"),
+    ("太郎", "タロウ"), ("花子", "ハナコ"), ("一郎", "イチロウ"), ("次郎", "ジロウ"), ("真由美", "マユミ"),
+]
+DEPARTMENTS = ["営業部", "開発部", "総務部", "経理部", "人事部"]
+SECTIONS = ["第一課", "第二課", "第三課"]
+
+
+def name_of(i: int) -> tuple[str, str, str, str]:
+    """A deterministic, realistic (姓, 名, セイ, メイ) for user ``i``."""
+    last = LAST_NAMES[(i * 7919) % len(LAST_NAMES)]
+    first = FIRST_NAMES[(i * 104729 // 7) % len(FIRST_NAMES)]
+    return last[0], first[0], last[1], first[1]
+
+
+def big_email(i: int) -> str:
+    return f"user{i:06d}@big.bench.example.com"
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows into ``table`` on Django's connection (psycopg 3)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+USER_COLUMNS = [
+    "tenant_id", "email", "role", "status", "is_representative", "last_name", "first_name",
+    "last_name_kana", "first_name_kana", "affiliation", "phone_number", "notification_email",
+    "receive_news", "receive_maintenance", "receive_outage", "login_condition", "must_change_password",
+    "is_staff", "is_active", "is_superuser", "date_joined", "password",
+]
+
+
+@dataclass(frozen=True)
+class Scale:
+    big_tenant_id: int
+    big_admin_id: int
+    small_tenant_ids: list[int]
+    organization_ids: list[int]  # of the big tenant
+    users: int  # in the big tenant, admin included
+
+
+def _meta(key: str) -> str | None:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT value FROM bench_meta WHERE key = %s", [key])
+        row = c.fetchone()
+    return row[0] if row else None
+
+
+def _set_meta(key: str, value: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            "INSERT INTO bench_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            [key, value],
+        )
+
+
+BENCH_PASSWORD = "BenchPass2026"  # noqa: S105 (a throwaway database)
+
+
+def scale_dataset() -> Scale:
+    """The shared dataset, built once per schema hash (about a minute)."""
+    from tenants.models import Tenant
+    from tenants.scoping import operator_scope
+
+    if _meta("scale") != "built":
+        t0 = time.perf_counter()
+        _build_scale()
+        from django.db import connection
+
+        with connection.cursor() as c:  # the steady state autovacuum keeps (visibility map, statistics)
+            c.execute("VACUUM ANALYZE")
+        _set_meta("scale", "built")
+        print(f"bench: built the scale dataset in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    from accounts.models import Organization, User
+
+    with operator_scope():
+        big = Tenant.objects.get(code=BIG_TENANT)
+        admin = User.objects.get(tenant=big, is_representative=True)
+        smalls = list(
+            Tenant.objects.filter(code__startswith=SMALL_PREFIX).order_by("pk").values_list("pk", flat=True)
+        )
+        orgs = list(Organization.objects.filter(tenant=big).order_by("pk").values_list("pk", flat=True))
+        users = User.objects.filter(tenant=big).count()
+    return Scale(big.pk, admin.pk, smalls, orgs, users)
+
+
+def _build_scale() -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Organization, User
+    from tenants.catalogue import ensure_catalogue
+    from tenants.models import Contract, Tenant
+    from tenants.scoping import operator_scope
+
+    now = timezone.now()
+    services = ensure_catalogue()
+    password = make_password(BENCH_PASSWORD)
+    with operator_scope(), transaction.atomic():
+        big = Tenant.objects.create(name="ベンチ大規模株式会社", code=BIG_TENANT)
+        contracts = [
+            Contract.objects.create(tenant=big, service=services[c], number=f"BIG-{c}")
+            for c in ("google_workspace", "microsoft_365", "bpo_web")
+        ]
+        User.objects.create_user(
+            "admin@big.bench.example.com", BENCH_PASSWORD, tenant=big, role=User.Role.ADMIN,
+            status=User.Status.ACTIVE, is_representative=True, last_name="管理", first_name="太郎",
+            last_name_kana="カンリ", first_name_kana="タロウ",
+        )
+        # 本社 / 5 部 / 3 課 each: 21 organizations, members in the 課.
+        head = Organization.objects.create(tenant=big, name="本社")
+        leaves = []
+        for dept in DEPARTMENTS:
+            d = Organization.objects.create(tenant=big, name=dept, parent=head)
+            leaves += [Organization.objects.create(tenant=big, name=s, parent=d) for s in SECTIONS]
+        statuses = ["active"] * 7 + ["pending", "suspended", "locked"]
+        conditions = ["tenant"] * 8 + ["organization", "user"]
+
+        def user_rows():  # noqa: ANN202
+            for i in range(BIG_USERS - 1):
+                last, first, last_k, first_k = name_of(i)
+                yield (
+                    big.pk, big_email(i), "admin" if i % 500 == 0 else "user", statuses[i % 10], False,
+                    last, first, last_k, first_k, DEPARTMENTS[i % 5], f"03{i:08d}", big_email(i),
+                    True, True, True, conditions[i % 10], False, False, True, False, now,
+                    password if i < 100 else "!bench",
+                )
+
+        copy_rows("accounts_user", USER_COLUMNS, user_rows())
+        with connection.cursor() as c:
+            c.execute(
+                "INSERT INTO accounts_loginid (login_id, user_id) SELECT email, id FROM accounts_user "
+                "WHERE tenant_id = %s AND NOT is_representative", [big.pk],
+            )
+            c.execute(
+                "INSERT INTO accounts_organizationmembership (tenant_id, user_id, organization_id, is_primary) "
+                "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% %s], true FROM accounts_user u "
+                "WHERE u.tenant_id = %s AND NOT u.is_representative",
+                [big.pk, [o.pk for o in leaves], len(leaves), big.pk],
+            )
+            c.execute(
+                "INSERT INTO accounts_userserviceregistration "
+                "(tenant_id, user_id, contract_id, values, link_error, registered_at, updated_at) "
+                "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% 3], '{}', u.id %% 97 = 0, now(), now() "
+                "FROM accounts_user u WHERE u.tenant_id = %s AND u.id %% 3 <> 1",
+                [big.pk, [k.pk for k in contracts], big.pk],
+            )
+        gw = services["google_workspace"]
+        smalls = Tenant.objects.bulk_create(
+            [Tenant(name=f"ベンチ{i}株式会社", code=f"{SMALL_PREFIX}{i:06d}") for i in range(SMALL_TENANTS)]
+        )
+        copy_rows(
+            "accounts_user", USER_COLUMNS,
+            (
+                (t.pk, f"admin@{t.code.lower()}.bench.example.com", "admin", "active", True, "管理", "花子",
+                 "カンリ", "ハナコ", "", "", f"admin@{t.code.lower()}.bench.example.com", True, True, True,
+                 "tenant", False, False, True, False, now, "!bench")
+                for t in smalls
+            ),
+        )
+        # CONTRACTS_PER_SMALL Google Workspace contracts each, with the plan
+        # line and initial ledger row the post_save receiver would give them
+        # (written in bulk here, so the receiver does not run).
+        from idchange.models import ContractLine, IdCountLedger
+
+        contracts = Contract.objects.bulk_create(
+            [
+                Contract(tenant=t, service=gw, number=f"{t.code}-GW{j}", plan="Business Standard",
+                         id_count=10, unit_price=1600)
+                for t in smalls
+                for j in range(CONTRACTS_PER_SMALL)
+            ]
+        )
+        lines = ContractLine.objects.bulk_create(
+            [ContractLine(tenant_id=c.tenant_id, contract=c, name="Business Standard", id_count=10,
+                          unit_price=1600) for c in contracts]
+        )
+        IdCountLedger.objects.bulk_create(
+            [IdCountLedger(tenant_id=ln.tenant_id, line=ln, count=10, delta=10, reason="initial", effective_at=now)
+             for ln in lines]
+        )
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+
+
+def vacuum(*tables: str) -> None:
+    """VACUUM ANALYZE: the steady state autovacuum keeps. Benchmarks that
+    roll back their writes leave dead rows behind (10,000 per import run),
+    which would slow the next run's index scans and skew its plans."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        for table in tables:
+            c.execute(f"VACUUM ANALYZE {table}")
+
+
+# --- timing and the JSON protocol ---------------------------------------------
+
+
+def timed(fn: Callable[[], Any], runs: int, warm: int = 2) -> list[float]:
+    """Milliseconds of ``runs`` calls after ``warm`` untimed ones."""
+    for _ in range(warm):
+        fn()
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def once(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - t) * 1000, result
+
+
+def p50(ms: Sequence[float]) -> float:
+    return statistics.median(ms)
+
+
+def p95(ms: Sequence[float]) -> float:
+    s = sorted(ms)
+    return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--json", metavar="PATH", help="write the result rows (the make bench protocol) to PATH")
+    p.add_argument("--runs", type=int, default=15, help="timed repetitions per case (after a warm-up)")
+    return p
+
+
+@dataclass
+class Row:
+    operation: str
+    portal_p50_ms: float | None
+    portal_p95_ms: float | None
+    baseline_p50_ms: float | None
+    ratio: float | None
+    goal: str
+    met: bool | None
+
+
+class Report:
+    """Rows of one script: printed as a table, written as JSON with --json."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+
+    def add(
+        self,
+        operation: str,
+        portal_ms: Sequence[float] | float | None,
+        baseline_ms: Sequence[float] | float | None,
+        *,
+        goal: str,
+        limit: float | None = None,
+        met: bool | None = None,
+        ratio: float | None = None,
+    ) -> Row:
+        """``portal_ms``/``baseline_ms``: a list of samples or one figure.
+        ``limit``: the goal as a maximum ratio portal p50 ÷ baseline p50."""
+        pp50 = pp95 = bp50 = None
+        if portal_ms is not None:
+            samples = [portal_ms] if isinstance(portal_ms, int | float) else list(portal_ms)
+            pp50, pp95 = p50(samples), p95(samples)
+        if baseline_ms is not None:
+            samples = [baseline_ms] if isinstance(baseline_ms, int | float) else list(baseline_ms)
+            bp50 = p50(samples)
+        if ratio is None and pp50 is not None and bp50:
+            ratio = pp50 / bp50
+        if met is None and limit is not None and ratio is not None:
+            met = ratio <= limit
+        row = Row(operation, _r(pp50), _r(pp95), _r(bp50), _r(ratio, 2), goal, met)
+        self.rows.append(row)
+        print(f"  {format_row(row)}", flush=True)
+        return row
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"  · {text}", flush=True)
+
+    def finish(self, args: argparse.Namespace) -> None:
+        print()
+        print(table([r.__dict__ for r in self.rows], title=self.title))
+        if args.json:
+            Path(args.json).write_text(json.dumps([r.__dict__ for r in self.rows], ensure_ascii=False, indent=1))
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def format_row(row: Row) -> str:
+    ratio = "—" if row.ratio is None else f"{row.ratio:.2f}×"
+    met = {True: "met", False: "MISSED", None: "—"}[row.met]
+    return (
+        f"{row.operation}: portal p50 {_ms(row.portal_p50_ms)} ms / p95 {_ms(row.portal_p95_ms)} ms, "
+        f"baseline p50 {_ms(row.baseline_p50_ms)} ms, {ratio} (goal {row.goal}: {met})"
+    )
+
+
+def table(rows: list[dict[str, Any]], title: str = "") -> str:
+    """The Markdown table of result rows (also what docs/performance.md shows)."""
+    head = "| operation | portal p50 ms | portal p95 ms | baseline p50 ms | ratio | goal | met |"
+    lines = ([f"{title}", ""] if title else []) + [head, "|---|---:|---:|---:|---:|---|---|"]
+    for r in rows:
+        ratio = "—" if r.get("ratio") is None else f"{r['ratio']:.2f}×"
+        met = {True: "met", False: "**missed**", None: "—"}[r.get("met")]
+        lines.append(
+            f"| {r['operation']} | {_ms(r.get('portal_p50_ms'))} | {_ms(r.get('portal_p95_ms'))} | "
+            f"{_ms(r.get('baseline_p50_ms'))} | {ratio} | {r['goal']} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+# --- background work ----------------------------------------------------------
+
+
+def run_queued_tasks(accept: Callable[[str], bool]) -> dict[str, int]:
+    """Be the worker: take every message the code under test published to
+    the in-memory broker (setup_django's default) and run the tasks whose
+    name ``accept``s, in this process; the others (e.g. mail delivery, a
+    separate worker's job in production) are dropped. Returns counts by name."""
+    from portal.celery import app
+
+    ran: dict[str, int] = {}
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue(app.conf.task_default_queue, no_ack=True)
+        try:
+            while True:
+                try:
+                    message = queue.get(block=False)
+                except queue.Empty:
+                    break
+                name = message.headers["task"]
+                args, kwargs, _embed = message.decode()
+                if accept(name):
+                    app.tasks[name](*args, **kwargs)
+                    ran[name] = ran.get(name, 0) + 1
+                else:
+                    ran[f"dropped {name}"] = ran.get(f"dropped {name}", 0) + 1
+        finally:
+            queue.close()
+    return ran
