@@ -94,9 +94,9 @@ class Candidates:
     first_ints: list[int] = field(default_factory=list)  # one pk per model
 
     @classmethod
-    def of(cls, world: World) -> Candidates:
+    def of(cls, world: World, rows_by_model: dict | None = None) -> Candidates:
         c = cls()
-        for model, rows in world.victim_rows.items():
+        for model, rows in (rows_by_model or world.victim_rows).items():
             name = model._meta.model_name
             for row in rows[:2]:
                 if isinstance(row.pk, int):

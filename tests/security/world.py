@@ -106,14 +106,22 @@ class World:
     def markers(self) -> list[str]:
         return [MARKER, *self.victim_emails]
 
-    def snapshot(self) -> dict[str, str]:
-        """Row count and checksum of the victim's rows in every tenant table
-        and every table hanging off one."""
+    def rows_of(self, tenant: Tenant) -> dict[type[models.Model], list[models.Model]]:
+        return {
+            m: found
+            for m in tenant_models()
+            if (found := list(m._base_manager.filter(tenant=tenant).order_by("pk")[:2]))
+        }
+
+    def snapshot(self, tenant: Tenant | None = None) -> dict[str, str]:
+        """Row count and checksum of the victim's (or ``tenant``'s) rows in
+        every tenant table and every table hanging off one."""
+        tenant = tenant or self.victim
         out = {}
         tables = [(m, "tenant_id") for m in tenant_models()] + tenant_linked_models()
         for model, lookup in tables:
             rows = list(
-                model._base_manager.filter(**{lookup: self.victim.pk}).order_by("pk").values_list()
+                model._base_manager.filter(**{lookup: tenant.pk}).order_by("pk").values_list()
             )
             digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
             out[model._meta.label] = f"{len(rows)}:{digest}"
