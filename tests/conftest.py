@@ -123,3 +123,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: throttling counters (issue 15)
+    must not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
