@@ -52,6 +52,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("社内向け掲示板"), "bulletin:index"),
     MenuItem(_("契約情報"), "tenants:contract", admin_only=True),
     MenuItem(_("お問い合わせ"), "inquiries:index"),
+    MenuItem(_("操作ログ"), "auditlog:list", admin_only=True),
 )
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("users/", include("accounts.urls_users")),
     path("contract/", include("tenants.urls")),
     path("idchange/", include("idchange.urls")),
+    path("audit-log/", include("accounts.urls_audit")),
     path("", include("accounts.urls")),
 ]

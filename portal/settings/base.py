@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # timeout (AUTH-7) and the forced password change (AUTH-11).
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    # The client IP for audit entries (操作ログ), read by audit.services.record.
+    "audit.context.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
