@@ -31,7 +31,9 @@ class TenantAdmin(admin.ModelAdmin):
     # never exists without its representative admin and opening mail.
     actions = ["resend_setup_mail"]
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
         return open_tenant_admin_view(self, request)
 
     @admin.action(description=_("代表管理者に初期設定メールを再送"))
@@ -45,7 +47,9 @@ class TenantAdmin(admin.ModelAdmin):
             else:
                 sent += 1
         if sent:
-            self.message_user(request, _("%(count)d 件の初期設定メールを送信しました。") % {"count": sent})
+            self.message_user(
+                request, _("%(count)d 件の初期設定メールを送信しました。") % {"count": sent}
+            )
 
 
 @admin.register(Service)
@@ -59,7 +63,12 @@ class ServiceAdmin(admin.ModelAdmin):
         "supports_trouble_inquiry",
         "display_order",
     ]
-    list_filter = ["kind", "supports_id_change", "supports_area_notices", "supports_trouble_inquiry"]
+    list_filter = [
+        "kind",
+        "supports_id_change",
+        "supports_area_notices",
+        "supports_trouble_inquiry",
+    ]
     search_fields = ["code", "name"]
 
 

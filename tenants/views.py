@@ -17,7 +17,9 @@ from tenants.services_contract import ContractError, change_representative
 @tenant_role_required("admin")
 def contract(request: TenantRequest) -> HttpResponse:
     tenant = request.tenant
-    contracts = tenant.contracts.select_related("service").order_by("service__display_order", "number")
+    contracts = tenant.contracts.select_related("service").order_by(
+        "service__display_order", "number"
+    )
     admins = selectors.other_admins(tenant=tenant, exclude=None)
     return render(
         request,
@@ -41,7 +43,9 @@ def representative_change(request: TenantRequest) -> HttpResponse:
     candidates = selectors.other_admins(tenant=tenant, exclude=current)
     if not candidates:
         return render(request, "tenants/representative_none.html", {"representative": current})
-    form = RepresentativeForm(request.POST if request.method == "POST" else None, candidates=candidates)
+    form = RepresentativeForm(
+        request.POST if request.method == "POST" else None, candidates=candidates
+    )
     if request.method == "POST" and form.is_valid() and "back" not in request.POST:
         new_admin = form.cleaned_data["new_admin"]
         if request.POST.get("step") == "confirm":
@@ -51,13 +55,17 @@ def representative_change(request: TenantRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, _("代表管理者を %(name)s（%(id)s）に変更しました。")
+                    request,
+                    _("代表管理者を %(name)s（%(id)s）に変更しました。")
                     % {"name": new_admin.full_name, "id": new_admin.email},
                 )
                 return redirect("tenants:contract")
         else:
             return render(
-                request, "tenants/representative_confirm.html",
+                request,
+                "tenants/representative_confirm.html",
                 {"form": form, "new_admin": new_admin, "representative": current},
             )
-    return render(request, "tenants/representative_change.html", {"form": form, "representative": current})
+    return render(
+        request, "tenants/representative_change.html", {"form": form, "representative": current}
+    )
