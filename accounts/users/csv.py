@@ -114,8 +114,8 @@ def decode(content: bytes) -> str:
         # No text file has NUL bytes (UTF-16 has many); PostgreSQL cannot
         # store one in the error list either (issue 15, upload corpus).
         raise ValidationError(
-            _("CSV ファイルではありません。UTF-8 または Shift_JIS のテキストで保存してください。"),
-            code="binary",
+            _("文字コードを判別できません。UTF-8 または Shift_JIS で保存してください。"),
+            code="encoding",
         )
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8")
