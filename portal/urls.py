@@ -20,5 +20,6 @@ urlpatterns = [
     path("contract/", include("tenants.urls")),
     path("idchange/", include("idchange.urls")),
     path("audit-log/", include("accounts.urls_audit")),
+    path("files/", include("uploads.urls")),
     path("", include("accounts.urls")),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "idchange",
+    "uploads",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-account-security-rows": {
         "task": "accounts.tasks_auth.purge_stale_security_rows",
         "schedule": crontab(hour=3, minute=17),
+    },
+    # Staged uploads (a 確認 never completed) older than a day.
+    "purge-staged-uploads": {
+        "task": "uploads.tasks.purge_staged_files",
+        "schedule": crontab(minute=41),
     },
 }
 

@@ -1,0 +1,72 @@
+"""Serving stored files: only through these views, never from MEDIA_URL."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from tenants.scoping import operator_scope
+from uploads.access import can_download
+from uploads.models import StoredFile
+
+SAFE_TYPES_INLINE = ("image/jpeg", "image/png", "image/gif", "image/bmp")
+
+
+def content_disposition(disposition: str, name: str) -> str:
+    """RFC 6266: an ASCII fallback ``filename`` plus the exact UTF-8 ``filename*``."""
+    suffix = PurePosixPath(name).suffix
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in ascii_name).strip("._")
+    if not ascii_name or ascii_name == suffix.strip("."):
+        ascii_name = f"download{suffix}"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _respond(stored: StoredFile, *, disposition: str, cache_control: str) -> FileResponse:
+    try:
+        handle = default_storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The stored type comes from our own kind table and is never HTML.
+    response = FileResponse(handle, content_type=stored.content_type)
+    response["Content-Length"] = str(stored.size)
+    response["Content-Disposition"] = content_disposition(disposition, stored.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
+    return response
+
+
+@require_GET
+@login_required
+def download(request: HttpRequest, key: uuid.UUID) -> FileResponse:
+    """A tenant user: only their tenant's files (another tenant's is 404, as a
+    missing one). An operator (staff, no tenant): only where the purpose's rule
+    allows. In both cases the registered rule decides; no rule means 404."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None:
+        stored = StoredFile.objects.filter(tenant=tenant, key=key).first()
+    elif request.user.is_staff:
+        with operator_scope():
+            stored = StoredFile.objects.filter(key=key).first()
+    else:
+        stored = None
+    if stored is None or not can_download(request.user, stored):
+        raise Http404
+    return _respond(stored, disposition="attachment", cache_control="private, max-age=0")
+
+
+@require_GET
+def public(request: HttpRequest, key: uuid.UUID) -> FileResponse:
+    """Files of a public policy (the login-page logo): no login, cacheable."""
+    with operator_scope():
+        stored = StoredFile.objects.filter(key=key, public=True, attached=True).first()
+    if stored is None or stored.content_type not in SAFE_TYPES_INLINE:
+        raise Http404
+    return _respond(stored, disposition="inline", cache_control="public, max-age=86400")
