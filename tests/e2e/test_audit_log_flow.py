@@ -3,6 +3,8 @@ global menu, narrows it by action, and downloads the CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
@@ -22,5 +24,5 @@ def test_audit_log_walk(page, demo, screenshot):
     screenshot("audit-log-search")
     with page.expect_download() as download:
         page.get_by_role("button", name="CSV ダウンロード").click()
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert content.startswith("日時,操作者 ID,操作") and "ログイン" in content
