@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models
 
+from audit.context import client_ip
 from audit.models import AuditEntry
 
 
@@ -36,7 +37,7 @@ def record(
         object_id=str(target.pk) if target is not None else "",
         object_label=str(target)[:254] if target is not None else "",
         data=data or {},
-        ip_address=ip_address,
+        ip_address=ip_address or client_ip.get(),
     )
 
 
@@ -52,6 +53,7 @@ def record_many(
     of 10,000 users, the month-boundary apply job). Same fields as ``record``."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     tenant_default = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    ip = client_ip.get()
     entries = [
         AuditEntry(
             tenant_id=tenant_default or getattr(target, "tenant_id", None) or getattr(actor_obj, "tenant_id", None),
@@ -62,6 +64,7 @@ def record_many(
             object_id=str(target.pk),
             object_label=str(target)[:254],
             data=data(target) if data else {},
+            ip_address=ip,
         )
         for target in targets
     ]

@@ -9,9 +9,8 @@ class CustomizationConfig(AppConfig):
     verbose_name = _("画面カスタマイズ設定")
 
     def ready(self) -> None:
-        from uploads.access import register_download_rule
-
         from customization.access import may_download
         from customization.policies import PURPOSE_PREFIX
+        from uploads.access import register_download_rule
 
         register_download_rule(PURPOSE_PREFIX, may_download)

@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
-from uploads.policies import UploadPolicy
-from uploads.validation import check_upload
 
 from customization import images, selectors, services
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from tenants.models import Tenant
+from uploads.policies import UploadPolicy
+from uploads.validation import check_upload
 
 DEMO_ALIAS = "demo-portal"
 DEMO_LINKS = [

@@ -11,13 +11,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from customization.rules import RuleError
+from tenants.models import Tenant
 from uploads.models import StoredFile
 from uploads.policies import UploadPolicy
 from uploads.services import attach_files, delete_files, store_file
 from uploads.validation import CheckedUpload
-
-from customization.rules import RuleError
-from tenants.models import Tenant
 
 STAGED_EXPIRED = _("選択した画像の有効期限が切れました。もう一度画像を選択してください。")
 

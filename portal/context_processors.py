@@ -17,8 +17,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from notifications.selectors import unread_count
 from customization.selectors import site_logo_url
+from notifications.selectors import unread_count
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("契約情報"), "contract:detail", admin_only=True),
     MenuItem(_("お問い合わせ"), "inquiries:index"),
     MenuItem(_("i"), INFORMATION_URL_NAME),
+    MenuItem(_("操作ログ"), "auditlog:list", admin_only=True),
 )
 
 

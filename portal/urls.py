@@ -19,6 +19,7 @@ urlpatterns = [
     path("users/", include("accounts.urls_users")),
     path("contract/", include("accounts.urls_contract")),
     path("idchange/", include("idchange.urls")),
+    path("audit-log/", include("accounts.urls_audit")),
     path("files/", include("uploads.urls")),
     path("bulletin/", include("bulletin.urls")),
     path("notices/", include("notifications.urls")),

@@ -39,7 +39,12 @@ class ServiceAdmin(admin.ModelAdmin):
         "supports_trouble_inquiry",
         "display_order",
     ]
-    list_filter = ["kind", "supports_id_change", "supports_area_notices", "supports_trouble_inquiry"]
+    list_filter = [
+        "kind",
+        "supports_id_change",
+        "supports_area_notices",
+        "supports_trouble_inquiry",
+    ]
     search_fields = ["code", "name"]
 
 

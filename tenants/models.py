@@ -14,7 +14,9 @@ from tenants.scoping import TenantOwnedModel
 
 alias_validator = RegexValidator(
     r"^[A-Za-z0-9](?:[A-Za-z0-9.\-]{3,30})[A-Za-z0-9]$",
-    _("お客さま専用 URL は半角英数字 5〜32 文字で入力してください（. と - は先頭・末尾以外に使えます）。"),
+    _(
+        "お客さま専用 URL は半角英数字 5〜32 文字で入力してください（. と - は先頭・末尾以外に使えます）。"
+    ),
 )
 
 

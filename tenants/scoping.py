@@ -44,7 +44,7 @@ def tenant_scope(tenant: Tenant | int) -> Iterator[None]:
     tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
     if not tenant_id:
         raise ScopeError("tenant_scope() needs a saved tenant, not None.")
-    with scope(tenant=tenant_id):
+    with scope(tenant=tenant_id), _database_scope(tenant_id=tenant_id, bypass=False):
         yield
 
 
@@ -52,8 +52,24 @@ def tenant_scope(tenant: Tenant | int) -> Iterator[None]:
 def operator_scope() -> Iterator[None]:
     """Leave tenant scoping: only for operator code (Django admin, platform
     jobs that then dispatch per tenant). Every use is a place to review."""
-    with scopes_disabled():
+    with scopes_disabled(), _database_scope(tenant_id=None, bypass=True):
         yield
+
+
+@contextmanager
+def _database_scope(*, tenant_id: int | None, bypass: bool) -> Iterator[None]:
+    """The same scope for PostgreSQL row-level security (tenants/rls.py), when
+    PORTAL_ROW_LEVEL_SECURITY is on; otherwise nothing (no query)."""
+    from tenants import rls
+
+    if not rls.enabled():
+        yield
+        return
+    previous = rls.set_scope(tenant_id=tenant_id, bypass=bypass)
+    try:
+        yield
+    finally:
+        rls.restore(previous)
 
 
 def current_tenant_id() -> int | None:

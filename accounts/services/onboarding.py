@@ -91,7 +91,9 @@ def open_tenant(
     if errors:
         raise ValidationError(errors)
     if LoginId.objects.filter(login_id__iexact=email).exists():
-        raise ValidationError({"admin_email": _("このメールアドレスはすでにユーザ ID として登録されています。")})
+        raise ValidationError(
+            {"admin_email": _("このメールアドレスはすでにユーザ ID として登録されています。")}
+        )
     admin = User(
         tenant=tenant,
         email=email,
@@ -104,7 +106,9 @@ def open_tenant(
     )
     admin.set_unusable_password()
     # The tenant is not saved yet; its own validation ran above.
-    admin.full_clean(exclude=["tenant", "password"], validate_unique=False, validate_constraints=False)
+    admin.full_clean(
+        exclude=["tenant", "password"], validate_unique=False, validate_constraints=False
+    )
     tenant.save()
     admin.tenant = tenant
     admin.save()

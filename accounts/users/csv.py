@@ -94,7 +94,18 @@ def template_bytes() -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers())
     writer.writerow(
-        ["yamada@example.com", "山田", "太郎", "ヤマダ", "タロウ", "営業部", "ユーザ", "0312345678", "yamada@example.com", ""]
+        [
+            "yamada@example.com",
+            "山田",
+            "太郎",
+            "ヤマダ",
+            "タロウ",
+            "営業部",
+            "ユーザ",
+            "0312345678",
+            "yamada@example.com",
+            "",
+        ]
     )
     return (BOM + out.getvalue()).encode("utf-8")
 
@@ -192,6 +203,24 @@ def parse(content: bytes) -> Parsed:
         return result
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
+        return _parse_rows(reader, result)
+    except csv.Error:
+        # A field over the csv module's limit, a stray quote at the end …:
+        # the file's shape, said as such (was a server error; issue 15).
+        result.rows.clear()
+        result.errors.append(
+            RowError(
+                reader.line_num or 1,
+                "",
+                _("CSV の形式が正しくありません（%(line)d 行目付近）。")
+                % {"line": reader.line_num or 1},
+            )
+        )
+        return result
+
+
+def _parse_rows(reader: Any, result: Parsed) -> Parsed:
+    try:
         header = next(reader)
     except StopIteration:
         result.errors.append(RowError(1, "", _("ファイルが空です。")))
@@ -212,9 +241,13 @@ def parse(content: bytes) -> Parsed:
     unknown = [h for h in header if h and h not in expected]
     if missing or unknown:
         if missing:
-            result.errors.append(RowError(1, "", _("列が足りません: %(cols)s") % {"cols": "、".join(missing)}))
+            result.errors.append(
+                RowError(1, "", _("列が足りません: %(cols)s") % {"cols": "、".join(missing)})
+            )
         if unknown:
-            result.errors.append(RowError(1, "", _("不明な列があります: %(cols)s") % {"cols": "、".join(unknown)}))
+            result.errors.append(
+                RowError(1, "", _("不明な列があります: %(cols)s") % {"cols": "、".join(unknown)})
+            )
         return result
     index = {h: header.index(h) for h in expected}
     attrs = dict(COLUMNS)
@@ -257,5 +290,7 @@ def validate_fields(data: dict[str, str]) -> list[tuple[str, str]]:
     check("phone_number", v.validate_phone)
     check("notification_email", v.validate_mail_address, label=_("通知先メールアドレス"))
     if data.get("role", "") not in ROLE_BY_LABEL:
-        errors.append((header_of("role"), _("権限は「管理者」または「ユーザ」を入力してください。")))
+        errors.append(
+            (header_of("role"), _("権限は「管理者」または「ユーザ」を入力してください。"))
+        )
     return errors

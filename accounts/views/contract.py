@@ -16,7 +16,9 @@ from accounts.users.forms import RepresentativeForm
 @tenant_role_required("admin")
 def contract(request: TenantRequest) -> HttpResponse:
     tenant = request.tenant
-    contracts = tenant.contracts.select_related("service").order_by("service__display_order", "number")
+    contracts = tenant.contracts.select_related("service").order_by(
+        "service__display_order", "number"
+    )
     admins = selectors.other_admins(tenant=tenant, exclude=None)
     return render(
         request,
@@ -50,7 +52,8 @@ def representative_change(request: TenantRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, _("代表管理者を %(name)s（%(id)s）に変更しました。")
+                    request,
+                    _("代表管理者を %(name)s（%(id)s）に変更しました。")
                     % {"name": new_admin.full_name, "id": new_admin.email},
                 )
                 return redirect("contract:detail")

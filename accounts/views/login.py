@@ -79,8 +79,17 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
     return None
 
 
-def _client_ip(request: HttpRequest) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def too_many_requests(request: HttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:
+    """The self-service mail pages' answer to an IP over its limit (issue 15)."""
+    form.add_error(
+        None,
+        _("短時間に多数のリクエストがありました。しばらく時間をおいてから再度お試しください。"),
+    )
+    return render(request, template, {"form": form, **context}, status=429)
 
 
 @never_cache
@@ -121,7 +130,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
         outcome = authenticate_login(
             login_id=login_id,
             password=form.cleaned_data["password"],
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
         )
         if outcome.ok and outcome.user is not None:
             user = outcome.user
@@ -129,7 +138,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
             login(request, user, backend=BACKEND)  # rotates the session key
             for key in (SESSION_NEXT, SESSION_ALIAS):
                 request.session.pop(key, None)
-            record_login(user=user, ip_address=_client_ip(request))
+            record_login(user=user, ip_address=client_ip(request))
             if user.must_change_password:
                 # AUTH-11: the change screen comes before anything else.
                 return redirect("accounts:password_change")
@@ -145,7 +154,7 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record_logout(user=request.user, ip_address=_client_ip(request))
+        record_logout(user=request.user, ip_address=client_ip(request))
     logout(request)
     messages.info(request, _("ログアウトしました。"))
     return redirect("accounts:login")

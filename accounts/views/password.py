@@ -33,8 +33,9 @@ from accounts.services.notification_email import (
     request_notification_email_change,
 )
 from accounts.services.passwords import reset_password, send_password_reset_mail, set_password
+from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
-from accounts.views.login import SESSION_LOGIN_ID
+from accounts.views.login import SESSION_LOGIN_ID, client_ip, too_many_requests
 
 SESSION_RESET_TOKEN = "password_reset_token_id"
 NOT_AVAILABLE = "ご指定のアカウント情報が取得できません。"
@@ -46,7 +47,12 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
     deleted (unknown) or suspended account; nothing more is revealed."""
     initial = {"login_id": request.session.get(SESSION_LOGIN_ID, "")}
     form = LoginIdRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and ip_throttled(client_ip(request)):
+        return too_many_requests(request, "accounts/password_reset_request.html", form)
     if request.method == "POST" and form.is_valid():
+        # Past the per-address cap nothing is mailed, but the answer is the
+        # one an unthrottled request gets (issue 15).
+        quiet = address_throttled(form.cleaned_data["login_id"])
         user = (
             User.all_objects.select_related("tenant")
             .filter(email__iexact=form.cleaned_data["login_id"])
@@ -60,8 +66,8 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
                 if user.status == User.Status.PENDING
                 else AccountToken.Purpose.PASSWORD_RESET
             )
-            if user.status == User.Status.SUSPENDED or not recently_mailed(
-                user=user, purpose=purpose
+            if user.status == User.Status.SUSPENDED or not (
+                quiet or recently_mailed(user=user, purpose=purpose)
             ):
                 send_password_reset_mail(user=user, actor=None)
         except AccountError:

@@ -22,8 +22,9 @@ from accounts.forms import LoginIdRequestForm, NewPasswordForm, NotificationEmai
 from accounts.models import AccountToken, User
 from accounts.services.errors import AccountError
 from accounts.services.registration import complete_setup, send_setup_mail
+from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
-from accounts.views.login import SESSION_LOGIN_ID
+from accounts.views.login import SESSION_LOGIN_ID, client_ip, too_many_requests
 
 SESSION_TOKEN = "setup_token_id"
 SESSION_PASSWORD = "setup_password_hash"
@@ -120,7 +121,10 @@ def setup_invalid(request: HttpRequest) -> HttpResponse:
     """An expired, used or unknown link (AUTH-2). The person may ask for a new
     one; the answer is the same whether or not the ID exists."""
     form = LoginIdRequestForm(request.POST or None)
+    if request.method == "POST" and ip_throttled(client_ip(request)):
+        return too_many_requests(request, "accounts/setup_invalid.html", form, message="")
     if request.method == "POST" and form.is_valid():
+        quiet = address_throttled(form.cleaned_data["login_id"])  # same answer, no mail
         user = (
             User.all_objects.select_related("tenant")
             .filter(email__iexact=form.cleaned_data["login_id"])
@@ -130,6 +134,7 @@ def setup_invalid(request: HttpRequest) -> HttpResponse:
             user is not None
             and user.status == User.Status.PENDING
             and user.is_active
+            and not quiet
             and not recently_mailed(user=user, purpose=AccountToken.Purpose.SETUP)
         ):
             with transaction.atomic():

@@ -7,14 +7,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin import selectors
 from bulletin.forms import ArticleForm
 from bulletin.services import articles
 from bulletin.services.attachments import stage_uploads, staged_files
 from bulletin.services.errors import BulletinError
 from bulletin.services.fanout import preview_mail
-from accounts.permissions import TenantRequest
 
 
 @tenant_role_required("admin")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin import selectors
-from accounts.permissions import TenantRequest
 
 
 @tenant_role_required()

@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin.forms import CategoryFormSet
 from bulletin.services import categories
 from bulletin.services.errors import BulletinError
-from accounts.permissions import TenantRequest
 
 
 @tenant_role_required("admin")

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin.services import ordering
 from bulletin.services.errors import BulletinError
-from accounts.permissions import TenantRequest
 
 BAD_ORDER = gettext_lazy("表示順を保存できませんでした。画面を再読み込みしてからやり直してください。")
 

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # timeout (AUTH-7) and the forced password change (AUTH-11).
     "accounts.middleware.SessionExpiryMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    # The client IP for audit entries (操作ログ), read by audit.services.record.
+    "audit.context.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -149,7 +151,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
 

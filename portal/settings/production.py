@@ -34,3 +34,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
+# PostgreSQL row-level security as the second wall (tenants/rls.py): the
+# scopes set portal.tenant_id / portal.bypass. The app role must be neither
+# owner nor superuser (docs/security.md).
+PORTAL_ROW_LEVEL_SECURITY = env.bool("PORTAL_ROW_LEVEL_SECURITY", default=True)

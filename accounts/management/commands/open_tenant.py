@@ -24,13 +24,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True, help="会社名")
         parser.add_argument("--code", required=True, help="テナントコード")
-        parser.add_argument("--admin-email", required=True, help="代表管理者のメールアドレス（ユーザ ID）")
+        parser.add_argument(
+            "--admin-email", required=True, help="代表管理者のメールアドレス（ユーザ ID）"
+        )
         parser.add_argument("--last-name", required=True, help="代表管理者の姓")
         parser.add_argument("--first-name", required=True, help="代表管理者の名")
         parser.add_argument(
-            "--variant", required=True, choices=sorted(OPENING_TEMPLATES), help="開通通知メールの種類"
+            "--variant",
+            required=True,
+            choices=sorted(OPENING_TEMPLATES),
+            help="開通通知メールの種類",
         )
-        parser.add_argument("--service", help="申込サービスのサービスコード（--variant service のとき）")
+        parser.add_argument(
+            "--service", help="申込サービスのサービスコード（--variant service のとき）"
+        )
         parser.add_argument("--actor", help="操作したオペレーターのユーザ ID（監査ログ用）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,7 +49,9 @@ class Command(BaseCommand):
                     raise CommandError(f"Unknown service code: {options['service']}")
             actor = None
             if options["actor"]:
-                actor = User.all_objects.filter(email__iexact=options["actor"], is_staff=True).first()
+                actor = User.all_objects.filter(
+                    email__iexact=options["actor"], is_staff=True
+                ).first()
                 if actor is None:
                     raise CommandError(f"No operator with ID {options['actor']}")
             try:

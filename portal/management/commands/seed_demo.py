@@ -10,8 +10,8 @@ from accounts.models import User
 from bulletin.demo import ensure_demo_board
 from customization.demo import ensure_demo_customization
 from idchange.demo import ensure_demo_lines
-from notifications.demo import ensure_demo_notices
 from inquiries.demo import ensure_demo_inquiries
+from notifications.demo import ensure_demo_notices
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope

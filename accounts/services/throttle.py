@@ -1,0 +1,59 @@
+"""Throttling of the self-service mail pages (password reset, a new setup
+link) against mail bombing (issue 15).
+
+Two fixed-window counters in the cache (Redis in production, shared by every
+web process):
+
+* per address: past ``MAIL_REQUEST_LIMIT_PER_ADDRESS`` requests an hour for
+  one login ID, nothing more is mailed, but the page answers exactly as if it
+  had been: whether an address is throttled reveals nothing;
+* per IP: past ``MAIL_REQUEST_LIMIT_PER_IP`` requests an hour from one
+  address, the page says so in Japanese (429) and sends nothing. It is
+  counted for every POST, whatever the ID, so it says nothing about IDs.
+
+The per-account minute in ``tokens.recently_mailed`` stays the first guard;
+these cap what an attacker rotating through time or addresses can send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.cache import cache
+
+WINDOW_SECONDS = 60 * 60
+
+
+class Throttled(StrEnum):
+    NO = ""
+    ADDRESS = "address"
+    IP = "ip"
+
+
+def _hit(kind: str, value: str, limit: int) -> bool:
+    """Count one request; True when this one is past the limit."""
+    window = int(time.time() // WINDOW_SECONDS)
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"throttle:mailreq:{kind}:{digest}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS + 60)
+        count = 1
+    return count > limit
+
+
+def ip_throttled(ip: str | None) -> bool:
+    """Count a POST from this client IP (before anything else is done)."""
+    limit = int(getattr(settings, "MAIL_REQUEST_LIMIT_PER_IP", 20))
+    return _hit("ip", ip or "unknown", limit)
+
+
+def address_throttled(login_id: str) -> bool:
+    """Count a request for this login ID (known or not)."""
+    limit = int(getattr(settings, "MAIL_REQUEST_LIMIT_PER_ADDRESS", 5))
+    return _hit("address", login_id.strip().lower(), limit)

@@ -1,0 +1,51 @@
+"""操作ログ (issue 15): admin only, the tenant's own entries."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.audit_log import PAGE_SIZE, AuditSearchForm, action_label, csv_rows, search
+from accounts.permissions import TenantRequest, tenant_role_required
+
+
+def _filters(request: TenantRequest) -> tuple[AuditSearchForm, dict]:
+    form = AuditSearchForm(request.GET or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@require_GET
+@tenant_role_required("admin")
+def audit_log(request: TenantRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    entries = (
+        search(tenant_id=request.tenant.pk, filters=filters)
+        if not form.errors
+        else search(tenant_id=request.tenant.pk, filters={}).none()
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(e, action_label(e.action)) for e in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@tenant_role_required("admin")
+def audit_log_csv(request: TenantRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    if form.errors:
+        return audit_log(request)
+    entries = search(tenant_id=request.tenant.pk, filters=filters)
+    response = StreamingHttpResponse(csv_rows(entries), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit_log_{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

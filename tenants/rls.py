@@ -1,0 +1,103 @@
+"""Row-level security on PostgreSQL: the second wall behind the scoped
+managers (issue 15; docs/security.md).
+
+* Every ``TenantOwnedModel`` table gets ENABLE + FORCE ROW LEVEL SECURITY and
+  one policy: a row is visible and writable only when its ``tenant_id`` equals
+  the session setting ``portal.tenant_id``, or when ``portal.bypass`` is
+  ``on`` (operator_scope: Django admin and platform jobs, the one explicit
+  bypass path). Applied after every ``migrate`` (post_migrate), idempotently,
+  so a chapter's table added later gets it the day it is migrated.
+* ``tenant_scope`` / ``operator_scope`` set the settings when
+  ``PORTAL_ROW_LEVEL_SECURITY`` is on (production). It is off by default so
+  the test suite's exact query counts hold; the RLS tests turn it on. The
+  settings are session-level (``set_config(..., false)``) and reset when the
+  scope ends, because Django runs in autocommit: a transaction-local value
+  would be gone after the first statement. The reset in ``finally`` is what
+  keeps a pooled connection (CONN_MAX_AGE) from carrying one tenant's value
+  into the next request or Celery task.
+* Superusers and table owners without FORCE bypass RLS; the application must
+  connect as a role that is neither (migrations run as the owner with
+  ``portal.bypass=on``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+POLICY = "portal_tenant_isolation"
+_SQL = """
+ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS {policy} ON {table};
+CREATE POLICY {policy} ON {table}
+  USING (current_setting('portal.bypass', true) = 'on'
+         OR tenant_id = NULLIF(current_setting('portal.tenant_id', true), '')::bigint)
+  WITH CHECK (current_setting('portal.bypass', true) = 'on'
+         OR tenant_id = NULLIF(current_setting('portal.tenant_id', true), '')::bigint);
+"""
+
+
+def tenant_tables() -> list[str]:
+    from django.apps import apps
+
+    from tenants.scoping import TenantOwnedModel
+
+    return sorted(
+        m._meta.db_table
+        for m in apps.get_models()
+        if issubclass(m, TenantOwnedModel) and not m._meta.proxy and m._meta.managed
+    )
+
+
+def apply_row_level_security(using: str = "default", **_: Any) -> None:
+    """post_migrate: (re)create the policy on every tenant table."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return
+    existing = set(conn.introspection.table_names())
+    with conn.cursor() as cursor:
+        for table in tenant_tables():
+            if table in existing:
+                cursor.execute(_SQL.format(table=conn.ops.quote_name(table), policy=POLICY))
+
+
+def enabled() -> bool:
+    return (
+        bool(getattr(settings, "PORTAL_ROW_LEVEL_SECURITY", False))
+        and connection.vendor == "postgresql"
+    )
+
+
+def set_scope(*, tenant_id: int | None, bypass: bool) -> tuple[str, str]:
+    """Set the session's settings; returns the previous ones for ``restore``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('portal.tenant_id', true), current_setting('portal.bypass', true),"
+            " set_config('portal.tenant_id', %s, false), set_config('portal.bypass', %s, false)",
+            [str(tenant_id or ""), "on" if bypass else "off"],
+        )
+        before = cursor.fetchone()
+    return (before[0] or "", before[1] or "off")
+
+
+def restore(previous: tuple[str, str]) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('portal.tenant_id', %s, false), set_config('portal.bypass', %s, false)",
+                list(previous),
+            )
+    except DatabaseError:
+        # An aborted transaction refuses even this: the connection must not
+        # be reused with the old value, so it is dropped (outside atomic) or
+        # left to the rollback that follows (inside, which undoes settings
+        # made in it; those made before it stay and the close is deferred).
+        if not connection.in_atomic_block:
+            connection.close()
+        else:
+            connection.needs_rollback = True

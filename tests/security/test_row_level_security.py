@@ -1,0 +1,99 @@
+"""PostgreSQL row-level security, the second wall (issue 15). Raw SQL as an
+application role that is neither owner nor superuser (SET ROLE in the test)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
+
+from tenants.models import Contract
+from tenants.rls import POLICY, tenant_tables
+from tenants.scoping import operator_scope, tenant_scope
+from tests.factories import ContractFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+APP_ROLE = "portal_app_rls_test"
+
+
+@pytest.fixture
+def app_role(db):
+    with connection.cursor() as c:
+        c.execute(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') "
+            f"THEN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$;"
+        )
+        c.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
+        )
+        c.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    return APP_ROLE
+
+
+def _as_app(sql: str, params=()):
+    with connection.cursor() as c:
+        c.execute(f"SET ROLE {APP_ROLE}")
+        # On an error the caller's atomic() rolls back, SET ROLE with it.
+        c.execute(sql, params)
+        rows = c.fetchall() if c.description else None
+        c.execute("RESET ROLE")
+        return rows
+
+
+def test_every_tenant_table_has_forced_rls_and_the_policy():
+    tables = tenant_tables()
+    assert "tenants_contract" in tables and len(tables) >= 6
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(%s)",
+            [tables],
+        )
+        rows = {r[0]: r[1:] for r in c.fetchall()}
+        c.execute("SELECT tablename FROM pg_policies WHERE policyname = %s", [POLICY])
+        with_policy = {r[0] for r in c.fetchall()}
+    assert set(rows) == set(tables)
+    assert all(r == (True, True) for r in rows.values()), rows
+    assert with_policy >= set(tables)
+
+
+def test_raw_sql_without_the_setting_sees_nothing(app_role, tenant_a, tenant_b, services):
+    ContractFactory(tenant=tenant_a, service=services["emm"])
+    ContractFactory(tenant=tenant_b, service=services["emm"])
+    assert _as_app("SELECT count(*) FROM tenants_contract")[0][0] == 0
+
+
+@override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
+def test_under_tenant_a_only_as_rows_and_no_b_insert(app_role, tenant_a, tenant_b, services):
+    a = ContractFactory(tenant=tenant_a, service=services["emm"])
+    ContractFactory(tenant=tenant_b, service=services["emm"])
+    with tenant_scope(tenant_a):
+        assert _as_app("SELECT id FROM tenants_contract") == [(a.pk,)]
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            _as_app(
+                "INSERT INTO tenants_contract (tenant_id, service_id, number, plan, term, id_count, unit_price,"
+                " renewal_base_date, created_at) SELECT %s, service_id, 'X-1', plan, term, id_count,"
+                " unit_price, renewal_base_date, now() FROM tenants_contract LIMIT 1",
+                [tenant_b.pk],
+            )
+    with operator_scope():
+        assert _as_app("SELECT count(*) FROM tenants_contract")[0][0] == 2
+    # The scope ended: the (pooled) connection carries no tenant any more.
+    assert _as_app("SELECT count(*) FROM tenants_contract")[0][0] == 0
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT current_setting('portal.tenant_id', true), current_setting('portal.bypass', true)"
+        )
+        assert c.fetchone() in (("", "off"), (None, None))
+
+
+@override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
+def test_a_celery_task_runs_under_its_tenant_only(app_role, tenant_a, tenant_b, services):
+    """TenantTask enters tenant_scope: the task's SQL sees its tenant's rows."""
+    from tenants.tasks import TenantTask  # noqa: F401 - the base every tenant task uses
+
+    ContractFactory(tenant=tenant_a, service=services["emm"])
+    ContractFactory(tenant=tenant_b, service=services["emm"])
+    with tenant_scope(tenant_b.pk):
+        seen = _as_app("SELECT DISTINCT tenant_id FROM tenants_contract")
+    assert seen == [(tenant_b.pk,)]
+    assert Contract.objects is not None
