@@ -40,4 +40,6 @@ def render_plain_text(text: str) -> SafeString:
         pos = match.end()
     out.append(escape(text[pos:]))
     html = "".join(out).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>\n")
-    return SafeString(html)
+    # Safe: every piece of the admin's text went through escape() above; the
+    # only markup is the <a> and <br> this function writes itself.
+    return SafeString(html)  # nosec B703
