@@ -201,7 +201,7 @@ def resolve_inquiry(*, inquiry: Inquiry, user: User, now: datetime | None = None
 def record_operator_access(*, inquiry: Inquiry, operator: User) -> None:
     """An operator opened a tenant's inquiry (INQ-8): who looked at what is
     part of the tenant's audit trail."""
-    record(action="inquiries.inquiry.operator_viewed", actor=operator, tenant=inquiry.tenant_id, target=inquiry)
+    record(action="operator.viewed", actor=operator, tenant=inquiry.tenant_id, target=inquiry)
 
 
 def _notify_staff(inquiry: Inquiry, *, event: Any) -> None:

@@ -61,7 +61,7 @@ def test_inq8_opening_an_inquiry_is_an_audit_entry(staff_client, operator, bob, 
     assert response.status_code == HTTPStatus.OK
     assert "回答" in response.text and bob.tenant.name in response.text
     with operator_scope():
-        entry = AuditEntry.objects.get(action="inquiries.inquiry.operator_viewed")
+        entry = AuditEntry.objects.get(action="operator.viewed")
     assert entry.actor == operator and entry.tenant_id == bob.tenant_id and entry.object_id == str(inquiry.pk)
 
 
