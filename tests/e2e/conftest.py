@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 
 # Playwright's sync API runs an event loop in this thread; the test itself
 # still talks to the database synchronously, which Django must allow.
@@ -36,6 +38,34 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class _OneRequestAtATimeServer(WSGIServer):
+    """The live server on the SQLite default, where the test database lives in
+    memory and every server thread shares the test's one connection (Django
+    passes it as ``connections_override``). Two requests at once — a page and
+    its image, a download beside a session save — then interleave savepoints
+    on that connection ("no such savepoint") and break the rest of the run.
+    Served one request at a time they cannot; Django answers
+    ``Connection: close`` from a non-threaded server, so the browser is never
+    stuck behind a kept-alive connection. PostgreSQL keeps the threaded server.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class _LiveServerThread(testcases.LiveServerThread):
+    def _create_server(self, connections_override=None):
+        if connections_override:  # an in-memory SQLite database is shared
+            return _OneRequestAtATimeServer(
+                (self.host, self.port), testcases.QuietWSGIRequestHandler, allow_reuse_address=False
+            )
+        return super()._create_server(connections_override=connections_override)
+
+
+# pytest-django's live_server looks the class up here when it starts.
+testcases.LiveServerThread = _LiveServerThread
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
