@@ -63,16 +63,12 @@ class ArticleForm(forms.Form):
             "max_length": _("本文は %(limit_value)d 文字以内で入力してください。"),
         },
     )
-    # The limits are stated by the upload partial in #id_attachments_limits;
-    # the input points there itself (a help_text would make Django point it at
-    # an #id_attachments_helptext that the partial does not render).
     attachments = MultipleUploadField(
         label=_("添付ファイル"),
         policy=BULLETIN_ATTACHMENT,
         max_files=MAX_ATTACHMENTS,
         required=False,
-        help_text="",
-        widget=MultipleUploadInput(BULLETIN_ATTACHMENT, attrs={"aria-describedby": "id_attachments_limits"}),
+        widget=MultipleUploadInput(BULLETIN_ATTACHMENT),
     )
     attachment_keys = StagedKeysField(required=False)
     notify = forms.ChoiceField(

@@ -76,3 +76,17 @@ def test_partial_states_the_limits_and_keeps_the_plain_picker(form, multiple):
     assert "data-upload" in html and 'accept=".' in html
     assert "アップロードできるファイル: " in html
     assert form.fields[name].policy.describe() in html
+
+
+@pytest.mark.parametrize("form", [IconForm(), ArticleForm()])
+def test_partial_renders_the_description_the_input_points_at(form):
+    """The input's aria-describedby names an element of the partial (the
+    stated limits), not one that is missing."""
+    import re
+
+    name = next(iter(form.fields))
+    html = render_to_string("uploads/_file_input.html", {"field": form[name]})
+    described = re.search(r'aria-describedby="([^"]+)"', html)
+    assert described, html
+    for ref in described.group(1).split():
+        assert f'id="{ref}"' in html
