@@ -26,6 +26,10 @@ from uploads.policies import (
 )
 
 MAX_NAME_LENGTH = 120
+MAX_SUFFIX_LENGTH = 16
+# Control (NUL, CR, LF…), format (RTL override, zero-width…), lone surrogates
+# (not storable as UTF-8) and the line/paragraph separators.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # "BM" alone would also start a text such as "BMW…": require a DIB header size too.
 _BMP_HEADER_SIZES = {n.to_bytes(4, "little") for n in (12, 40, 52, 56, 64, 108, 124)}
 
@@ -61,15 +65,26 @@ class CheckedUpload:
 
 
 def clean_original_name(name: str) -> str:
-    """The name for display only: no folders, no control characters, capped
-    (keeping the extension)."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")).strip()
-    name = name.lstrip(".") or "file"
+    """The name for display only: no folders, no control, format or surrogate
+    characters, never a dot-file, capped (keeping the extension; a cut never
+    makes up an extension the name did not have)."""
+    # Drop first, then compose: a dropped character between a letter and its
+    # accent would otherwise leave the pair uncomposed.
+    name = "".join(ch for ch in name or "" if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    name = unicodedata.normalize("NFC", name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    while name.startswith("."):
+        name = name.lstrip(".").lstrip()
+    name = name or "file"
     if len(name) > MAX_NAME_LENGTH:
-        suffix = PurePosixPath(name).suffix[:16]
-        name = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+        suffix = PurePosixPath(name).suffix
+        if suffix and len(suffix) <= MAX_SUFFIX_LENGTH:
+            name = name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+        else:
+            name = name[:MAX_NAME_LENGTH].rstrip()
+            cut_suffix = PurePosixPath(name).suffix
+            if cut_suffix:  # "….pdfzzz." cut to "….pdf": not an extension it had
+                name = f"{name[: -len(cut_suffix)]}_{cut_suffix[1:]}"
     return name
 
 

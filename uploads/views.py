@@ -19,14 +19,22 @@ from uploads.models import StoredFile
 SAFE_TYPES_INLINE = ("image/jpeg", "image/png", "image/gif", "image/bmp")
 
 
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)
+
+
 def content_disposition(disposition: str, name: str) -> str:
-    """RFC 6266: an ASCII fallback ``filename`` plus the exact UTF-8 ``filename*``."""
-    suffix = PurePosixPath(name).suffix
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in ascii_name).strip("._")
-    if not ascii_name or ascii_name == suffix.strip("."):
-        ascii_name = f"download{suffix}"
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    """RFC 6266: an ASCII fallback ``filename`` (letters, digits, ``._-``
+    only) plus the exact UTF-8 ``filename*`` (RFC 5987, percent-encoded), so
+    the value is one line of printable ASCII whatever the name holds."""
+    extension = _ascii(PurePosixPath(name).suffix).strip("._")
+    ascii_name = _ascii(name).strip("._")
+    if not ascii_name or ascii_name == extension:
+        ascii_name = f"download.{extension}" if extension else "download"
+    # A lone surrogate cannot be UTF-8: it becomes "?" (stored names never hold one).
+    exact = quote(name.encode("utf-8", "replace"), safe="")
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{exact}"
 
 
 def _respond(stored: StoredFile, *, disposition: str, cache_control: str) -> FileResponse:

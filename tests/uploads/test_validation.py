@@ -213,6 +213,20 @@ def test_original_name_is_cleaned_for_display():
     assert len(long) == 120 and long.endswith(".pdf")
 
 
+def test_original_name_cleaning_found_by_the_property_tests():
+    """tests/security/test_filename_properties.py found these."""
+    # A cut to 120 never makes up an extension: "….pdfzzz." has none.
+    cut = clean_original_name("a" * 116 + ".pdfzzz.")
+    assert len(cut) <= 120 and not cut.endswith(".pdf") and cut == "a" * 116 + "_pdf"
+    # Nor leaves whitespace at the cut, nor a dot-file behind a space.
+    assert clean_original_name("a" * 119 + " b") == "a" * 119
+    assert clean_original_name(". .hidden.pdf") == "hidden.pdf"
+    # A lone surrogate (not storable as UTF-8) is dropped; an accent split
+    # from its letter by a control character is composed again.
+    assert clean_original_name("\ud800報告.pdf") == "報告.pdf"
+    assert clean_original_name("A\x1f\u0300.pdf") == "\u00c0.pdf"
+
+
 def test_policy_describes_its_limits():
     assert PDF_ONLY.describe() == "PDF, PNG（各 3 MB まで）"
     assert PDF_ONLY.accept == ".pdf,.png"

@@ -133,3 +133,12 @@ def test_ascii_fallback_keeps_ascii_parts():
         "attachment; filename=\"Q3___final_.xlsx\"; filename*=UTF-8''" + quote("Q3 報告 (final).xlsx", safe="")
     )
     assert content_disposition("attachment", 'a"b.txt').startswith('attachment; filename="a_b.txt"')
+
+
+def test_header_is_printable_ascii_whatever_the_extension():
+    """Found by tests/security/test_filename_properties.py: the fallback of a
+    name with a non-ASCII extension used to carry it raw (a quote included)."""
+    value = content_disposition("attachment", '日本.日"')
+    assert value == "attachment; filename=\"download\"; filename*=UTF-8''" + quote('日本.日"', safe="")
+    assert content_disposition("inline", "報告.pdf").startswith('inline; filename="download.pdf"; ')
+    assert content_disposition("attachment", "\ud800.pdf").endswith("filename*=UTF-8''%3F.pdf")
