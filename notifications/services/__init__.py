@@ -9,13 +9,12 @@ re-exporting them). ``areas``: the tenant's notice areas (NOTIF-2).
 
 from notifications.services.outbox import (
     BULK_CHUNK,
-    CLAIM_LEASE,
     MAIL_LANGUAGE,
-    STUCK_AFTER,
     Mail,
     MailTemplate,
     base_context,
     claim,
+    claim_lease,
     claim_many,
     deliver,
     mark_failed,
@@ -27,18 +26,18 @@ from notifications.services.outbox import (
     render_mail,
     send_mail,
     send_mails,
+    stuck_after,
     stuck_message_ids,
 )
 
 __all__ = [
     "BULK_CHUNK",
-    "CLAIM_LEASE",
     "MAIL_LANGUAGE",
-    "STUCK_AFTER",
     "Mail",
     "MailTemplate",
     "base_context",
     "claim",
+    "claim_lease",
     "claim_many",
     "deliver",
     "mark_failed",
@@ -50,5 +49,6 @@ __all__ = [
     "render_mail",
     "send_mail",
     "send_mails",
+    "stuck_after",
     "stuck_message_ids",
 ]

@@ -22,11 +22,19 @@ from notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=5)
-# A pending row older than this was never picked up (the broker was down or
-# the message lost): the sweep queues it again.
-STUCK_AFTER = timedelta(minutes=2)
 MAIL_LANGUAGE = "ja"
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds a row (``OUTBOX_CLAIM_LEASE``, 5 minutes): a
+    dead worker's rows are taken over after it."""
+    return settings.OUTBOX_CLAIM_LEASE
+
+
+def stuck_after() -> timedelta:
+    """A pending row older than this was never picked up (the broker was down
+    or lost the task): the sweep queues it again (``OUTBOX_STUCK_AFTER``)."""
+    return settings.OUTBOX_STUCK_AFTER
 
 
 def base_context() -> dict[str, Any]:
@@ -201,7 +209,7 @@ def claim_many(message_ids: list[int], *, now: Any = None) -> list[OutboxMessage
             .order_by("pk")
         )
         rows.filter(pk__in=[m.pk for m in taken]).update(
-            status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE
+            status=OutboxMessage.Status.SENDING, claimed_until=now + claim_lease()
         )
     return taken
 
@@ -215,7 +223,7 @@ def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
     updated = (
         OutboxMessage.objects.with_scopes_disabled()
         .filter(claimable, pk=message_id)
-        .update(status=OutboxMessage.Status.SENDING, claimed_until=now + CLAIM_LEASE)
+        .update(status=OutboxMessage.Status.SENDING, claimed_until=now + claim_lease())
     )
     if not updated:
         return None
@@ -283,8 +291,9 @@ def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
     """Rows the broker lost: pending for a while, or claimed by a dead worker.
     A platform read across tenants, so it leaves the scope explicitly."""
     now = now or timezone.now()
-    waiting_too_long = Q(status=OutboxMessage.Status.PENDING, created_at__lt=now - STUCK_AFTER) & (
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now - STUCK_AFTER)
+    stuck = stuck_after()
+    waiting_too_long = Q(status=OutboxMessage.Status.PENDING, created_at__lt=now - stuck) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now - stuck)
     )
     stuck = waiting_too_long | Q(status=OutboxMessage.Status.SENDING, claimed_until__lt=now)
     return list(
