@@ -17,8 +17,8 @@ from notifications.services.outbox import (
     claim_lease,
     claim_many,
     deliver,
+    deliver_claimed,
     mark_failed,
-    mark_many_sent,
     mark_retry,
     mark_sent,
     queue_batch_delivery,
@@ -28,6 +28,7 @@ from notifications.services.outbox import (
     send_mails,
     stuck_after,
     stuck_message_ids,
+    take_stuck,
 )
 
 __all__ = [
@@ -40,8 +41,8 @@ __all__ = [
     "claim_lease",
     "claim_many",
     "deliver",
+    "deliver_claimed",
     "mark_failed",
-    "mark_many_sent",
     "mark_retry",
     "mark_sent",
     "queue_batch_delivery",
@@ -51,4 +52,5 @@ __all__ = [
     "send_mails",
     "stuck_after",
     "stuck_message_ids",
+    "take_stuck",
 ]
