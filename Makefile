@@ -9,7 +9,7 @@ REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproje
 export UV_PYTHON_DOWNLOADS ?= never
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test sync bootstrap migrate seed worker beat lint check bench
+.PHONY: run test sync bootstrap migrate seed worker beat lint check bench drill
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -60,3 +60,10 @@ beat: sync
 # baselines in its own database; PostgreSQL required. Not part of `make test`.
 bench: sync
 	.venv/bin/python scripts/benchmarks.py $(BENCH_ARGS)
+
+# The failure drills (docs/security.md "Failure drills"): Redis and workers
+# SIGKILLed under load, the month job run concurrently. PostgreSQL
+# (DATABASE_URL; each drill makes its own database beside it) and
+# redis-server required; private Redis on ports 6391/6392. A few minutes.
+drill: sync
+	.venv/bin/python scripts/drills.py $(DRILL_ARGS)

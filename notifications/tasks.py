@@ -62,10 +62,11 @@ def deliver_outbox_message(self, message_id: int) -> str:
 
 @shared_task
 def sweep_outbox() -> int:
-    """Beat job: queue again what is stuck (idempotent: delivery claims)."""
+    """Beat job: queue again what is stuck (idempotent: delivery claims); a
+    row queued here is not queued again for ``OUTBOX_STUCK_AFTER``."""
     from notifications import services
 
-    ids = services.stuck_message_ids()
+    ids = services.take_stuck()
     for message_id in ids:
         services.queue_delivery(message_id)
     return len(ids)
@@ -73,7 +74,9 @@ def sweep_outbox() -> int:
 
 @shared_task(acks_late=True)
 def deliver_outbox_batch(message_ids: list[int]) -> dict[str, int]:
-    """Deliver a chunk of a bulk send over one mail connection.
+    """Deliver a chunk of a bulk send over one mail connection, each row marked
+    as it goes (``services.deliver_claimed``): killed mid-batch, it resends at
+    most one mail when it runs again.
 
     A message that fails transiently goes back to pending with a backoff and
     the sweep re-queues it on its own; a permanent failure is marked failed.
@@ -83,22 +86,10 @@ def deliver_outbox_batch(message_ids: list[int]) -> dict[str, int]:
     from notifications import services
 
     messages = services.claim_many(message_ids)
-    sent, failed, retrying = [], 0, 0
+    if not messages:
+        return {"sent": 0, "failed": 0, "retrying": 0}
     with mailers.default as connection:
-        for message in messages:
-            try:
-                services.deliver(message, connection=connection)
-            except Exception as exc:
-                if _is_transient(exc):
-                    services.mark_retry(message, repr(exc), retry_in=timedelta(seconds=60))
-                    retrying += 1
-                else:
-                    services.mark_failed(message, repr(exc))
-                    failed += 1
-            else:
-                sent.append(message)
-    services.mark_many_sent(sent)
-    return {"sent": len(sent), "failed": failed, "retrying": retrying}
+        return services.deliver_claimed(messages, connection=connection, is_transient=_is_transient)
 
 
 @shared_task(base=TenantTask, acks_late=True)

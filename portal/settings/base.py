@@ -167,6 +167,12 @@ MAILERS = {
     },
 }
 ANYMAIL = env.dict("ANYMAIL", default={})
+# The outbox (notifications/services/outbox.py): a delivery claims its rows for
+# OUTBOX_CLAIM_LEASE (a dead worker's rows are taken over after it; a batch
+# stops sending when its lease ends), and the minute sweep re-queues a pending
+# row nobody picked up within OUTBOX_STUCK_AFTER (the broker lost its task).
+OUTBOX_CLAIM_LEASE = timedelta(minutes=5)
+OUTBOX_STUCK_AFTER = timedelta(minutes=2)
 INQUIRY_CENTER_EMAIL = env.str("INQUIRY_CENTER_EMAIL", default="support@portal.example.com")
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 BILLING_SITE_URL = env.str("BILLING_SITE_URL", default="https://billing.example.com/")
@@ -183,7 +189,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when the broker is down: the outbox row is already
 # committed and the sweep will send it later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+#
+# visibility_timeout: a task taken by a worker that dies without acking
+# (acks_late) is handed out again this long after it was taken, and also a task
+# that is still running when the timeout passes: so it must exceed the longest
+# task. The longest are a 500-mail delivery batch (500 × the ESP's latency:
+# minutes at worst; a batch stops at its claim lease, OUTBOX_CLAIM_LEASE), a
+# 10,000-row user import (~10 s) and the month job's per-tenant task (seconds
+# per 500 applications). One hour leaves a wide margin; a dead worker's mail
+# and month-job work does not wait for it (the outbox sweep and the job's
+# minute re-dispatch take it over). docs/security.md "Failure drills".
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": 3600,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules that autodiscovery (which imports <app>.tasks) does not find.
 CELERY_IMPORTS = ["accounts.tasks_auth"]

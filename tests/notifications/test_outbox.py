@@ -119,7 +119,7 @@ def test_sweep_reclaims_rows_of_a_crashed_worker(db, mailoutbox):
     message = services.send_mail(template="test_notice", to="a@example.com", context=CONTEXT)
     assert services.claim(message.pk) is not None  # a worker took it, then died
     assert services.claim(message.pk) is None  # nobody else may send it meanwhile
-    later = timezone.now() + services.CLAIM_LEASE + timedelta(seconds=1)
+    later = timezone.now() + services.claim_lease() + timedelta(seconds=1)
     assert services.stuck_message_ids(now=later) == [message.pk]
 
 
