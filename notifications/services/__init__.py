@@ -10,6 +10,7 @@ re-exporting them). ``areas``: the tenant's notice areas (NOTIF-2).
 from notifications.services.outbox import (
     BULK_CHUNK,
     MAIL_LANGUAGE,
+    MAX_ATTEMPTS,
     Mail,
     MailTemplate,
     base_context,
@@ -24,6 +25,7 @@ from notifications.services.outbox import (
     queue_batch_delivery,
     queue_delivery,
     render_mail,
+    retry_delay,
     send_mail,
     send_mails,
     stuck_after,
@@ -34,6 +36,7 @@ from notifications.services.outbox import (
 __all__ = [
     "BULK_CHUNK",
     "MAIL_LANGUAGE",
+    "MAX_ATTEMPTS",
     "Mail",
     "MailTemplate",
     "base_context",
@@ -48,6 +51,7 @@ __all__ = [
     "queue_batch_delivery",
     "queue_delivery",
     "render_mail",
+    "retry_delay",
     "send_mail",
     "send_mails",
     "stuck_after",

@@ -23,6 +23,15 @@ from notifications.models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 MAIL_LANGUAGE = "ja"
+# A row that failed transiently this many times is marked failed: a dead
+# address behind a 4xx must not be retried for ever (1 try + 8 retries, as
+# the single-mail task's MAX_RETRIES).
+MAX_ATTEMPTS = 9
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The backoff after the ``attempts``-th failure: 30 s doubling, at most an hour."""
+    return timedelta(seconds=min(30 * 2**attempts, 3600))
 
 
 def claim_lease() -> timedelta:
@@ -186,7 +195,7 @@ def queue_batch_delivery(message_ids: list[int]) -> None:
 
     try:
         deliver_outbox_batch_task.delay(message_ids)
-    except Exception:  # broker down: the sweep sends them one by one later
+    except Exception:  # broker down: the sweep queues them again later
         logger.warning(
             "Could not queue %d outbox messages; the sweep will retry",
             len(message_ids),
@@ -232,8 +241,9 @@ def deliver_claimed(
       the sweep may hand the rows to another worker; the rest stay claimed and
       are re-queued when the lease has run out.
 
-    A transient failure goes back to pending with a 60 s backoff (the sweep
-    re-queues it); a permanent one is marked failed.
+    A transient failure goes back to pending with a growing backoff
+    (``retry_delay``; the sweep re-queues it when it has passed) until
+    ``MAX_ATTEMPTS``; a permanent one, or the last attempt, is marked failed.
     """
     outcome = {"sent": 0, "failed": 0, "retrying": 0}
     for message in messages:
@@ -242,8 +252,8 @@ def deliver_claimed(
         try:
             deliver(message, connection=connection)
         except Exception as exc:
-            if is_transient(exc):
-                mark_retry(message, repr(exc), retry_in=timedelta(seconds=60))
+            if is_transient(exc) and message.attempts + 1 < MAX_ATTEMPTS:
+                mark_retry(message, repr(exc), retry_in=retry_delay(message.attempts))
                 outcome["retrying"] += 1
             else:
                 mark_failed(message, repr(exc))

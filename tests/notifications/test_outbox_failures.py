@@ -122,3 +122,55 @@ def test_the_sweep_queues_a_stuck_row_once_per_stuck_period(db, django_capture_o
     assert services.take_stuck(now=now + services.stuck_after() + timedelta(seconds=1)) == ids
     assert statuses(ids) == ["pending", "pending"]
 
+
+
+@override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}})
+def test_sweep_requeues_stuck_rows_in_batches(db, mailoutbox, monkeypatch):
+    """Issue 15 drills: after Redis lost its data the sweep sent one task per
+    row, 500 a minute (10,000 lost mails: 20 minutes). It now queues batches
+    of BULK_CHUNK, up to SWEEP_LIMIT a run, each over one connection."""
+    from notifications.tasks import sweep_outbox
+
+    monkeypatch.setattr(services, "BULK_CHUNK", 2)
+    queued: list[list[int]] = []
+    real = services.queue_batch_delivery
+    monkeypatch.setattr(services, "queue_batch_delivery", lambda ids: (queued.append(list(ids)), real(ids)))
+    ids = send(5)
+    with operator_scope():
+        OutboxMessage.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert sweep_outbox.apply().get() == 5
+    assert queued == [ids[0:2], ids[2:4], ids[4:5]]
+    assert statuses(ids) == [OutboxMessage.Status.SENT] * 5
+    assert len(mailoutbox) == 5
+
+
+class AlwaysBusyBackend(BaseEmailBackend):
+    """An ESP that answers 421 (try again later) to everything."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        import smtplib
+
+        raise smtplib.SMTPResponseException(421, b"busy")
+
+
+@override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.AlwaysBusyBackend"}})
+def test_batch_retries_back_off_and_end_in_failed(db):
+    """MAIL-1: a transient failure in a batch is retried with a growing backoff,
+    and after MAX_ATTEMPTS it is marked failed instead of retried for ever."""
+    [pk] = send(1)
+    delays = []
+    for attempt in range(services.MAX_ATTEMPTS):
+        with operator_scope():
+            OutboxMessage.objects.filter(pk=pk).update(claimed_until=None)  # the backoff has passed
+        before = timezone.now()
+        outcome = deliver_outbox_batch.apply(args=[[pk]]).get()
+        with operator_scope():
+            row = OutboxMessage.objects.get(pk=pk)
+        assert row.attempts == attempt + 1
+        if attempt + 1 < services.MAX_ATTEMPTS:
+            assert outcome["retrying"] == 1 and row.status == OutboxMessage.Status.PENDING
+            delays.append((row.claimed_until - before).total_seconds())
+        else:
+            assert outcome["failed"] == 1 and row.status == OutboxMessage.Status.FAILED
+    assert delays == sorted(delays) and delays[0] >= 29 and delays[-1] <= 3601
+    assert "421" in row.last_error
