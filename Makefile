@@ -9,7 +9,7 @@ REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproje
 export UV_PYTHON_DOWNLOADS ?= never
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test sync bootstrap migrate seed worker beat lint check bench drill
+.PHONY: run test test-rls drill sync bootstrap migrate seed worker beat lint check bench
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -60,6 +60,14 @@ beat: sync
 # baselines in its own database; PostgreSQL required. Not part of `make test`.
 bench: sync
 	.venv/bin/python scripts/benchmarks.py $(BENCH_ARGS)
+
+# The suite again as production runs the database (PostgreSQL only): every
+# test-client request with row-level security on and a plain application role
+# (tests/conftest.py, docs/security.md); browser tests and the isolation sweep
+# are left to the plain pass, as are the query-count assertions.
+test-rls: sync
+	PORTAL_TEST_RLS_POSTURE=1 .venv/bin/pytest -q --ignore=tests/e2e \
+	  --deselect tests/security/test_isolation_sweep.py $(PYTEST_ARGS)
 
 # The failure drills (docs/security.md "Failure drills"): Redis and workers
 # SIGKILLed under load, the month job run concurrently. PostgreSQL
