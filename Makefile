@@ -43,7 +43,7 @@ test: sync
 # ruff, then the layers (.importlinter; README "Layout").
 lint: sync
 	.venv/bin/ruff check .
-	.venv/bin/python scripts/lint_imports.py
+	.venv/bin/lint-imports --no-cache
 
 check: sync
 	$(MANAGE) makemigrations --check --dry-run
