@@ -34,7 +34,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from benchdb import admin_url, database_name, sibling_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,30 +56,17 @@ def fail(message: str, code: int = 2) -> None:
 
 def bench_url() -> str:
     """The benchmark's own database, never the one DATABASE_URL names."""
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if not url:
-        base = os.environ.get("DATABASE_URL", "")
-        parts = urlsplit(base)
-        if not parts.scheme.startswith("postgres"):
-            fail(
-                "PostgreSQL is required: set DATABASE_URL=postgres://… (or BENCH_DATABASE_URL); "
-                f"got {base or 'nothing'}"
-            )
-        url = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_bench"))
+    url = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_bench", who="bench")
     if not urlsplit(url).scheme.startswith("postgres"):
         fail(f"PostgreSQL is required for the benchmarks; BENCH_DATABASE_URL is {url}")
     return url
-
-
-def _admin_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
 
 
 def check_server(url: str) -> None:
     import psycopg
 
     try:
-        psycopg.connect(_admin_url(url), connect_timeout=5).close()
+        psycopg.connect(admin_url(url), connect_timeout=5).close()
     except psycopg.OperationalError as exc:
         fail(f"PostgreSQL server unreachable at {urlsplit(url).netloc}: {exc}".strip())
 
@@ -96,8 +85,8 @@ def _ensure_database(url: str, digest: str) -> None:
     """Create the database; drop and recreate it when its schema hash is stale."""
     import psycopg
 
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+    name = database_name(url)
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
             try:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402
 import benchlib  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ def machine() -> str:
     try:
         import psycopg
 
-        with psycopg.connect(benchlib.bench_url().rsplit("/", 1)[0] + "/postgres", connect_timeout=5) as c:
+        with psycopg.connect(benchdb.admin_url(benchlib.bench_url()), connect_timeout=5) as c:
             pg = c.execute("SHOW server_version").fetchone()[0].split()[0]
     except Exception:  # noqa: BLE001 — the header is informative only
         pg = "?"

@@ -39,7 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import admin_url, database_name, sibling_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -54,19 +55,7 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def drill_url(name: str) -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        fail(f"PostgreSQL is required: set DATABASE_URL=postgres://… (got {base or 'nothing'})")
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + f"_drill_{name}"))
-
-
-def _admin_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
-
-
-def _db_name(url: str) -> str:
-    return urlsplit(url).path.lstrip("/")
+    return sibling_url(f"_drill_{name}", who="drill")
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.05) -> Any:
@@ -234,7 +223,7 @@ class Drill:
     # --- set-up and tear-down ---------------------------------------------------
 
     def __enter__(self) -> Drill:
-        print(f"== drill {self.name}: database {_db_name(self.url)}, redis :{REDIS_PORT}, {self.tmp}", flush=True)
+        print(f"== drill {self.name}: database {database_name(self.url)}, redis :{REDIS_PORT}, {self.tmp}", flush=True)
         # Stopped from outside (CI's timeout, the runner): still clean up.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self._create_database()
@@ -271,8 +260,8 @@ class Drill:
     def _create_database(self) -> None:
         import psycopg
 
-        name = _db_name(self.url)
-        with psycopg.connect(_admin_url(self.url), autocommit=True) as conn:
+        name = database_name(self.url)
+        with psycopg.connect(admin_url(self.url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         env = {**self.env, "DJANGO_SETTINGS_MODULE": "drillsettings", "LOG_LEVEL": "WARNING"}
@@ -288,8 +277,8 @@ class Drill:
             return
         import psycopg
 
-        with psycopg.connect(_admin_url(self.url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{_db_name(self.url)}" WITH (FORCE)')
+        with psycopg.connect(admin_url(self.url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database_name(self.url)}" WITH (FORCE)')
 
     # --- processes ------------------------------------------------------------
 
