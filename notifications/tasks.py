@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import smtplib
 import socket
-from datetime import timedelta
 
 from celery import shared_task
 
@@ -51,9 +50,9 @@ def deliver_outbox_message(self, message_id: int) -> str:
         services.deliver(message)
     except Exception as exc:
         if _is_transient(exc) and self.request.retries < MAX_RETRIES:
-            countdown = min(30 * 2**self.request.retries, 3600)
-            services.mark_retry(message, repr(exc), retry_in=timedelta(seconds=countdown))
-            raise self.retry(exc=exc, countdown=countdown) from exc
+            delay = services.retry_delay(self.request.retries)
+            services.mark_retry(message, repr(exc), retry_in=delay)
+            raise self.retry(exc=exc, countdown=delay.total_seconds()) from exc
         services.mark_failed(message, repr(exc))
         return "failed"
     services.mark_sent(message)
@@ -73,8 +72,7 @@ def sweep_outbox() -> int:
     from notifications import services
 
     ids = services.take_stuck(limit=SWEEP_LIMIT)
-    for start in range(0, len(ids), services.BULK_CHUNK):
-        services.queue_batch_delivery(ids[start : start + services.BULK_CHUNK])
+    services.queue_batches(ids)
     return len(ids)
 
 

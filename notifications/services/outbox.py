@@ -4,7 +4,7 @@ caller's transaction and queues its delivery after commit (MAIL-1)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -148,8 +148,7 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
         )
     created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
     ids = [row.pk for row in created]
-    for start in range(0, len(ids), BULK_CHUNK):
-        chunk = ids[start : start + BULK_CHUNK]
+    for chunk in _chunks(ids):
         transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
     return len(ids)
 
@@ -188,6 +187,19 @@ def queue_delivery(message_id: int) -> None:
         logger.warning(
             "Could not queue outbox message %s; the sweep will retry", message_id, exc_info=True
         )
+
+
+def _chunks(message_ids: list[int]) -> Iterator[list[int]]:
+    """Chunks of ``BULK_CHUNK`` rows, each delivered by one task over one mail
+    connection."""
+    for start in range(0, len(message_ids), BULK_CHUNK):
+        yield message_ids[start : start + BULK_CHUNK]
+
+
+def queue_batches(message_ids: list[int]) -> None:
+    """Hand rows to Celery now, a task per chunk (the sweep)."""
+    for chunk in _chunks(message_ids):
+        queue_batch_delivery(chunk)
 
 
 def queue_batch_delivery(message_ids: list[int]) -> None:

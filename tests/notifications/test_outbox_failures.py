@@ -129,12 +129,13 @@ def test_sweep_requeues_stuck_rows_in_batches(db, mailoutbox, monkeypatch):
     """Issue 15 drills: after Redis lost its data the sweep sent one task per
     row, 500 a minute (10,000 lost mails: 20 minutes). It now queues batches
     of BULK_CHUNK, up to SWEEP_LIMIT a run, each over one connection."""
+    from notifications.services import outbox
     from notifications.tasks import sweep_outbox
 
-    monkeypatch.setattr(services, "BULK_CHUNK", 2)
+    monkeypatch.setattr(outbox, "BULK_CHUNK", 2)
     queued: list[list[int]] = []
-    real = services.queue_batch_delivery
-    monkeypatch.setattr(services, "queue_batch_delivery", lambda ids: (queued.append(list(ids)), real(ids)))
+    real = outbox.queue_batch_delivery
+    monkeypatch.setattr(outbox, "queue_batch_delivery", lambda ids: (queued.append(list(ids)), real(ids)))
     ids = send(5)
     with operator_scope():
         OutboxMessage.objects.filter(pk__in=ids).update(created_at=timezone.now() - timedelta(minutes=5))
