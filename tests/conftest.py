@@ -181,9 +181,6 @@ def _fresh_cache():
     cache.clear()
 
 
-APP_ROLE_FOR_POSTURE = "portal_app_rls_posture"
-
-
 @pytest.fixture(autouse=True)
 def _production_database_posture():
     """PORTAL_TEST_RLS_POSTURE=1 (PostgreSQL): every request of Django's test
@@ -194,40 +191,28 @@ def _production_database_posture():
         yield
         return
     from django.db import connection
-    from django.test import Client, override_settings
+    from django.test import Client
+
+    from tests.rls import as_application, ensure_app_role
 
     original = Client.request
     granted: list[bool] = []
 
     def request_as_application(self, **kwargs):
-        if connection.vendor != "postgresql":
-            return original(self, **kwargs)
-        # On the driver's own cursor: the role switch is the harness's, not
-        # the page's, and must not count in the page's queries.
-        role = APP_ROLE_FOR_POSTURE
         try:
             connection.ensure_connection()
         except RuntimeError:  # a test without database access: nothing to guard
             return original(self, **kwargs)
+        # The driver's own cursor: the harness's statements are not the page's.
         with connection.connection.cursor() as c:
             c.execute("SELECT current_user <> session_user")
             if c.fetchone()[0]:  # the test has taken a role of its own (the RLS tests)
                 return original(self, **kwargs)
-            if not granted:  # once per test: repeated GRANTs bloat the catalog
-                c.execute(
-                    f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
-                    f"THEN CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$;"
-                )
-                c.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
-                c.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            if not granted:
+                ensure_app_role(c)
                 granted.append(True)
-            c.execute(f"SET ROLE {role}")
-        try:
-            with override_settings(PORTAL_ROW_LEVEL_SECURITY=True):
-                return original(self, **kwargs)
-        finally:
-            with connection.connection.cursor() as c:
-                c.execute("RESET ROLE")
+        with as_application(logged=False):
+            return original(self, **kwargs)
 
     Client.request = request_as_application
     try:

@@ -20,19 +20,18 @@ from __future__ import annotations
 import difflib
 import io
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from tenants.models import Tenant
 from tenants.scoping import operator_scope
+from tests.rls import as_application
 from tests.security.sweep import Candidates, probes_for, routes
-from tests.security.test_row_level_security import APP_ROLE, app_role  # noqa: F401 - the fixture
+from tests.security.test_row_level_security import app_role  # noqa: F401 - the fixture
 from tests.security.world import tenant_models
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -46,17 +45,6 @@ VOLATILE = [
     (re.compile(r'nonce="[^"]+"'), 'nonce=""'),
     (re.compile(r'data-session-expires="[^"]*"'), 'data-session-expires=""'),
 ]
-
-
-@contextmanager
-def as_application():
-    """Production's posture for the requests in the block."""
-    with override_settings(PORTAL_ROW_LEVEL_SECURITY=True), connection.cursor() as cursor:
-        cursor.execute(f"SET ROLE {APP_ROLE}")
-        try:
-            yield
-        finally:
-            cursor.execute("RESET ROLE")
 
 
 def _normalised(response) -> str:

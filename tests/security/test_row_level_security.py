@@ -11,23 +11,15 @@ from tenants.models import Contract
 from tenants.rls import POLICY, tenant_tables
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
+from tests.rls import APP_ROLE, ensure_app_role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-APP_ROLE = "portal_app_rls_test"
 
 
 @pytest.fixture
 def app_role(db):
-    with connection.cursor() as c:
-        c.execute(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') "
-            f"THEN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$;"
-        )
-        c.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}"
-        )
-        c.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
-    return APP_ROLE
+    with connection.cursor() as cursor:
+        return ensure_app_role(cursor)
 
 
 def _as_app(sql: str, params=()):
