@@ -4,12 +4,13 @@ application role that is neither owner nor superuser (SET ROLE in the test)."""
 from __future__ import annotations
 
 import pytest
+from celery import shared_task
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
-from tenants.models import Contract
 from tenants.rls import POLICY, tenant_tables
 from tenants.scoping import operator_scope, tenant_scope
+from tenants.tasks import TenantTask
 from tests.factories import ContractFactory
 from tests.rls import APP_ROLE, ensure_app_role
 
@@ -78,14 +79,18 @@ def test_under_tenant_a_only_as_rows_and_no_b_insert(app_role, tenant_a, tenant_
         assert c.fetchone() in (("", "off"), (None, None))
 
 
+@shared_task(base=TenantTask)
+def _tenants_a_task_sees(*, tenant_id: int) -> list[int]:
+    """A tenant task whose body is raw SQL as the application role."""
+    return [row[0] for row in _as_app("SELECT DISTINCT tenant_id FROM tenants_contract ORDER BY 1")]
+
+
 @override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
 def test_a_celery_task_runs_under_its_tenant_only(app_role, tenant_a, tenant_b, services):
-    """TenantTask enters tenant_scope: the task's SQL sees its tenant's rows."""
-    from tenants.tasks import TenantTask  # noqa: F401 - the base every tenant task uses
-
+    """A TenantTask's SQL sees only its tenant's rows, and the worker's
+    connection carries no tenant into the next task."""
     ContractFactory(tenant=tenant_a, service=services["emm"])
     ContractFactory(tenant=tenant_b, service=services["emm"])
-    with tenant_scope(tenant_b.pk):
-        seen = _as_app("SELECT DISTINCT tenant_id FROM tenants_contract")
-    assert seen == [(tenant_b.pk,)]
-    assert Contract.objects is not None
+    assert _tenants_a_task_sees.apply(kwargs={"tenant_id": tenant_b.pk}).get() == [tenant_b.pk]
+    assert _tenants_a_task_sees.apply(kwargs={"tenant_id": tenant_a.pk}).get() == [tenant_a.pk]
+    assert _as_app("SELECT count(*) FROM tenants_contract")[0][0] == 0  # after the tasks
