@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal",
     "tenants",
     "audit",
+    "web",
     "accounts",
     "notifications",
     "idchange",
@@ -243,7 +244,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inquiries.tasks.purge_expired_attachments",
         "schedule": crontab(hour=3, minute=53),
     },
+    # 確認 tokens past their validity (web.submission).
+    "purge-completed-submissions": {
+        "task": "web.tasks.purge_completed_submissions",
+        "schedule": crontab(hour=4, minute=7),
+    },
 }
+
+# How long a 確認 page's one-time token can be posted (web.submission).
+SUBMISSION_TOKEN_MAX_AGE = env.int("SUBMISSION_TOKEN_MAX_AGE", default=24 * 3600)
 
 CACHES = {
     "default": (
