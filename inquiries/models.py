@@ -36,9 +36,10 @@ class FaqCategory(models.Model):
 
 
 class FaqEntry(models.Model):
-    """One question and its answer. The keyword search is a substring match
-    on both texts; on PostgreSQL a GIN trigram index serves it (migration
-    0003), so Japanese needs no word splitting."""
+    """One question and its answer. The keyword search (inquiries/search.py)
+    matches the normalised texts kept beside them (NFKC, case folded, no
+    spaces), written on every save; on PostgreSQL a GIN trigram index serves
+    the substring match (migration 0005), so Japanese needs no word splitting."""
 
     category = models.ForeignKey(
         FaqCategory, on_delete=models.PROTECT, related_name="entries", verbose_name=_("カテゴリ")
@@ -48,6 +49,9 @@ class FaqEntry(models.Model):
     display_order = models.PositiveIntegerField(_("表示順"), default=0)
     is_published = models.BooleanField(_("公開"), default=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    # What the search reads: the question alone (ranked first) and both texts.
+    question_search = models.TextField(editable=False, default="")
+    text_search = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("よくあるご質問")
@@ -56,6 +60,16 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question[:60]
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        from inquiries.search import normalize
+
+        self.question_search = normalize(self.question)
+        self.text_search = normalize(f"{self.question}\n{self.answer}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"question", "answer"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "question_search", "text_search"}
+        super().save(*args, **kwargs)
 
 
 class TroubleFormField(models.Model):

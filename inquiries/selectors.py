@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import User
+from inquiries import search
 from inquiries.models import FaqCategory, FaqEntry, Inquiry, InquiryMessage, TroubleFormField
 from tenants.models import Service, Tenant
 
@@ -22,20 +23,46 @@ SUGGESTION_MIN_SCORE = 4
 
 
 def faq_entries(query: str = "") -> QuerySet[FaqEntry]:
-    """Published entries, matching every word of ``query`` in the question or
-    the answer. A substring match (``icontains``): Japanese has no spaces, so
-    「ログイン」 must find 「ログインできない」; on PostgreSQL the trigram index
-    of migration 0003 serves ``UPPER(col) LIKE UPPER('%…%')``."""
-    entries = FaqEntry.objects.filter(is_published=True)
-    for word in query.split():
-        entries = entries.filter(Q(question__icontains=word) | Q(answer__icontains=word))
-    return entries.select_related("category")
+    """Published entries matching every word of ``query`` (inquiries/search.py:
+    normalised, substring first, particle-tolerant when that finds nothing),
+    annotated ``title_hit`` (1 when every word is in the question) so lists
+    can show those first."""
+    entries = FaqEntry.objects.filter(is_published=True).select_related("category")
+    words = search.query_words(query)
+    if not words:
+        return entries.annotate(title_hit=Value(0))
+    return _matching(entries, words).order_by(
+        "-title_hit", "category__display_order", "category_id", "display_order", "pk"
+    )
+
+
+def _matching(entries: QuerySet[FaqEntry], words: list[str]) -> QuerySet[FaqEntry]:
+    exact = entries
+    for word in words:
+        exact = exact.filter(text_search__contains=word)
+    title = Q()
+    for word in words:
+        title &= Q(question_search__contains=word)
+    if exact.exists():
+        return exact.annotate(title_hit=Case(When(title, then=Value(1)), default=Value(0)))
+    # Nothing exact: the few dozen entries are read once and matched word by
+    # word with a particle's tolerance.
+    texts = entries.values_list("pk", "question_search", "text_search")
+    hits = [
+        (pk, all(search.fuzzy_match(w, question) for w in words))
+        for pk, question, text in texts
+        if all(search.fuzzy_match(w, text) for w in words)
+    ]
+    titled = [pk for pk, in_title in hits if in_title]
+    return entries.filter(pk__in=[pk for pk, _ in hits]).annotate(
+        title_hit=Case(When(pk__in=titled, then=Value(1)), default=Value(0))
+    )
 
 
 def faq_categories(query: str = "") -> list[FaqCategory]:
     """The categories that have a matching entry, each with its entries
     (two queries whatever the size)."""
-    matching = faq_entries(query).order_by("display_order", "pk")
+    matching = faq_entries(query).order_by("-title_hit", "display_order", "pk")
     categories = (
         FaqCategory.objects.filter(entries__in=matching.values("pk"))
         .distinct()

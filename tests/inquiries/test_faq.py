@@ -61,11 +61,63 @@ def test_inq9_unpublished_entries_are_not_shown(db):
 
 
 @pytest.mark.postgres
-def test_inq9_the_search_has_a_trigram_index(db):
+def test_inq9_the_search_has_a_trigram_index_on_the_normalised_text(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'inquiries_faq_search_trgm'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'inquiries_faq_text_search_trgm'")
         row = cursor.fetchone()
-    assert row and "gin_trgm_ops" in row[0]
+    assert row and "gin_trgm_ops" in row[0] and "text_search" in row[0]
+
+
+# --- what people type (issue 23): normalised, every word, particles tolerated --
+
+
+def _questions(query: str) -> list[str]:
+    return [e.question for e in selectors.faq_entries(query)]
+
+
+@pytest.mark.parametrize("query", ["ID数", "ＩＤ数", "id 数", "ＩＤ　数変更"])
+def test_inq9_width_case_and_spaces_do_not_matter(db, query):
+    """「の ID 数変更申込ボタンが表示されない。」 is written with spaces."""
+    assert any("ID 数変更申込ボタン" in q for q in _questions(query)), query
+
+
+def test_inq9_half_width_kana_finds_full_width(db):
+    questions = _questions("ﾊﾟｽﾜｰﾄﾞ再設定")
+    assert any("パスワード再設定画面" in q for q in questions)
+
+
+def test_inq9_a_missing_particle_still_finds_the_entry(db):
+    """代表管理者変更 → 「代表管理者が変更できない。」 (the が is the difference)."""
+    assert _questions("代表管理者変更")[0] == "代表管理者が変更できない。"
+    assert _questions("ユーザ削除")[0] == "ユーザ削除できない。"
+
+
+def test_inq9_every_word_must_match_even_fuzzily(db):
+    assert _questions("代表管理者変更 存在しない言葉") == []
+    assert _questions("アクセストークン 不正") == ["『アクセストークンが不正です。』エラーが表示され操作できない。"]
+
+
+def test_inq9_entries_matching_in_the_question_come_first(db):
+    """「代表管理者」 is in a question and in another entry's answer: the
+    question's entry is listed first within its category."""
+    assert _questions("代表管理者")[0] == "代表管理者が変更できない。"
+    for category in selectors.faq_categories("代表管理者"):
+        hits = [e.title_hit for e in category.matching_entries]
+        assert hits == sorted(hits, reverse=True)
+
+
+def test_inq9_the_page_finds_what_people_type(bob_client):
+    response = bob_client.get(reverse("inquiries:index"), {"q": "ＩＤ数"})
+    assert response.status_code == HTTPStatus.OK
+    assert "ID 数変更申込ボタン" in response.text
+    assert "ユーザ削除できない。" not in response.text
+
+
+def test_inq9_an_edited_entry_is_searchable_at_once(db):
+    entry = FaqEntry.objects.get(question="ユーザ削除できない。")
+    entry.question = "ユーザを消せない。"
+    entry.save(update_fields=["question"])
+    assert _questions("ﾕｰｻﾞを消せない") == ["ユーザを消せない。"]
 
 
 # --- the お問い合わせ menu page --------------------------------------------------------
