@@ -136,20 +136,17 @@ def area_rows(tenant: Tenant) -> list[AreaRow]:
 # --- the i list (HOME-3) ---------------------------------------------------
 
 
-def _received_kinds(user: User) -> list[str]:
-    return [kind for kind, field in RECEIVE_FIELD.items() if getattr(user, field)]
-
-
 def information(user: User) -> QuerySet[Publication]:
-    """Publications that reached the user's tenant, of the kinds the user
-    receives, newest first; ``is_read`` annotated. The tenant part is frozen
-    at publication time (the delivery row), the user part is read now."""
+    """Publications that reached the user's tenant, newest first; ``is_read``
+    annotated. Who is reached is frozen at publication time (the delivery
+    row: contract and area). The user's receive settings decide mail only:
+    a user who turns 障害情報 mail off still sees outages here (issue 23)."""
     delivered = Delivery.objects.filter(tenant_id=user.tenant_id, publication=OuterRef("pk"))
     read = InformationRead.objects.filter(
         tenant_id=user.tenant_id, user=user, publication=OuterRef("pk")
     )
     return (
-        Publication.objects.filter(Exists(delivered), kind__in=_received_kinds(user))
+        Publication.objects.filter(Exists(delivered))
         .annotate(is_read=Exists(read))
         .select_related("service")
         .order_by("-published_at", "-pk")

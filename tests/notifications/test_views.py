@@ -147,13 +147,16 @@ def test_home3_list_newest_first_unread_marked_and_opening_marks_read(
     assert [p.pk for p in info(bob) if not p.is_read] == [second.pk]
 
 
-def test_home3_receive_setting_off_hides_that_kind(bob, ether_a, make_notice, publish):
+def test_home3_receive_setting_off_still_shows_that_kind_in_i(bob, alice, ether_a, make_notice, publish):
+    """Issue 23: turning 障害情報 mail off stops the mail, not the notice in
+    the portal — bob sees in i what alice sees."""
     publish(make_notice(NoticeKind.OUTAGE))
     publish(make_notice(NoticeKind.NEWS))
     bob.receive_outage = False
     bob.save()
-    assert [p.kind for p in info(bob)] == [NoticeKind.NEWS]
-    assert unread(bob) == 1
+    assert sorted(p.kind for p in info(bob)) == sorted(p.kind for p in info(alice))
+    assert {p.kind for p in info(bob)} == {NoticeKind.OUTAGE, NoticeKind.NEWS}
+    assert unread(bob) == 2
 
 
 def test_home3_another_tenants_item_is_404(charlie_client, charlie, alice, ether_a, make_notice, publish):
