@@ -26,4 +26,46 @@
       menus().forEach(function (other) { if (other !== menu) { other.open = false; } });
     });
   });
+
+  // The global menu collapses behind メニュー when its entries do not fit on
+  // one row (issue 23): measured on one row, again whenever the width or the
+  // logo changes. Without this script the entries wrap to a second row.
+  var header = document.querySelector(".site-header");
+  var toggle = header && header.querySelector(".nav-toggle");
+  var nav = header && header.querySelector(".global-nav");
+  if (!toggle || !nav) { return; }
+  var list = nav.querySelector("ul");
+
+  var setOpen = function (open) {
+    header.classList.toggle("site-header--nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  };
+
+  var layout = function () {
+    header.classList.remove("site-header--collapsed");
+    header.classList.add("site-header--measuring");
+    var overflows = list.scrollWidth > nav.clientWidth + 1;
+    header.classList.remove("site-header--measuring");
+    header.classList.toggle("site-header--collapsed", overflows);
+    toggle.hidden = !overflows;
+    if (!overflows) { setOpen(false); }
+  };
+
+  toggle.addEventListener("click", function () {
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.classList.contains("site-header--nav-open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (!header.contains(event.target)) { setOpen(false); }
+  });
+  var logo = header.querySelector(".site-logo img");
+  if (logo && !logo.complete) { logo.addEventListener("load", layout); }
+  window.addEventListener("resize", layout);
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layout); }
+  layout();
 })();
