@@ -265,8 +265,15 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_client_errors": {"()": "portal.logging.ExpectedClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own console handler (DEBUG) and the root's printed every
+        # record twice: one handler, ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"filters": ["expected_client_errors"]},
+    },
 }
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 

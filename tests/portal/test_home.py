@@ -62,3 +62,22 @@ def test_pages_carry_a_content_security_policy(client, db):
     response = client.get("/")
     policy = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_home1_an_admins_service_tiles_open_the_services_page(alice_client, alice, services):
+    """Issue 23: the tiles did nothing when clicked. An ID service opens its
+    row of ID 数確認/変更申込, any other its entry on 契約情報."""
+    gw = ContractFactory(tenant=alice.tenant, service=services["google_workspace"], number="GW-1")
+    ether = ContractFactory(tenant=alice.tenant, service=services["ether_economy"], number="ET-1")
+    body = alice_client.get(reverse("home")).text
+    assert f'href="{reverse("idchange:list")}#contract-{gw.pk}"' in body
+    assert f'href="{reverse("contract:detail")}#contract-{ether.pk}"' in body
+    assert f'id="contract-{ether.pk}"' in alice_client.get(reverse("contract:detail")).text
+    assert f'id="contract-{gw.pk}"' in alice_client.get(reverse("idchange:list")).text
+
+
+def test_home2_a_users_tiles_link_nowhere_they_cannot_open(bob_client, alice, services):
+    ContractFactory(tenant=alice.tenant, service=services["google_workspace"], number="GW-1")
+    body = bob_client.get(reverse("home")).text
+    assert "Google Workspace" in body
+    assert reverse("idchange:list") not in body and reverse("contract:detail") not in body
