@@ -91,6 +91,9 @@ class NoticeAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/notifications/notice/change_form.html"
 
+    class Media:
+        css = {"all": ["css/admin_notices.css"]}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Notice]:
         return super().get_queryset(request).annotate(published_count=Count("publications"))
 

@@ -45,7 +45,9 @@ class NoticeAdminForm(forms.ModelForm):
     nationwide = forms.BooleanField(label=_("全国"), required=False, initial=True)
     affected = forms.MultipleChoiceField(
         label=_("影響エリア"),
-        choices=prefs.CHOICES,
+        # Grouped by region and shown in columns (admin/css/notices.css),
+        # not 47 boxes in one column (issue 23).
+        choices=[(r.label, [(p.code, p.name) for p in r.prefectures]) for r in prefs.REGIONS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("全国でなければ影響を受ける都道府県を選びます（エリア通知対応サービスのみ有効）。"),

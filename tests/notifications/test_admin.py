@@ -104,3 +104,17 @@ def test_home4_manual_file_must_be_a_pdf(operator_client, ether, settings, tmp_p
     ok = operator_client.post(url, {"service": ether.pk, "title": "本物", "file": real, "display_order": 0})
     assert ok.status_code == HTTPStatus.FOUND
     assert ServiceManual.objects.get().title == "本物"
+
+
+def test_notif3_the_notice_form_is_japanese_with_prefectures_by_region(operator_client, db):
+    """Issue 23: the form showed Django 6.1's 「- Select an option -」 and the
+    47 prefectures in one column; now Japanese, grouped by region in columns."""
+    response = operator_client.get(reverse("admin:notifications_notice_add"))
+    body = response.text
+    assert "Select an option" not in body
+    assert "- 選択してください -" in body
+    affected = body[body.index('id="id_affected"') :]
+    for region in prefs.REGIONS:
+        assert f"<label>{region.label}</label>" in affected
+    assert affected.index("<label>関東</label>") < affected.index("東京都") < affected.index("<label>中部</label>")
+    assert "css/admin_notices.css" in body
