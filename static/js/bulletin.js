@@ -22,8 +22,7 @@
     });
   }
 
-  // 編集: drag and drop saves the whole order of one list (BBS-4).
-  if (typeof Sortable === "undefined") { return; }
+  // 編集: drag and drop and 上へ/下へ save the whole order of one list (BBS-4).
   var status = document.querySelector("[data-order-status]");
   var tokenInput = document.querySelector("input[name=csrfmiddlewaretoken]");
 
@@ -44,7 +43,7 @@
     });
   }
 
-  function save(listEl) {
+  function save(listEl, announce) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", tokenInput ? tokenInput.value : "");
     Array.prototype.forEach.call(listEl.children, function (li) {
@@ -53,12 +52,40 @@
     fetch(listEl.dataset.orderUrl, { method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json().then(function (json) { return { ok: r.ok, json: json }; }); })
       .then(function (res) {
-        if (res.ok) { say(res.json.message, false); refreshButtons(listEl); }
+        if (res.ok) { say(announce || res.json.message, false); refreshButtons(listEl); }
         else { say(res.json.error, true); window.setTimeout(function () { window.location.reload(); }, 1500); }
       })
       .catch(function () { say(listEl.dataset.errorText || "", true); });
   }
 
+  // 上へ/下へ without a reload (issue 23): the row moves in place, focus
+  // stays on its button (the other one when this one is now disabled) and
+  // the move is announced. Without the script they are plain forms.
+  function neighbour(item, up) {
+    var el = up ? item.previousElementSibling : item.nextElementSibling;
+    while (el && el.tagName !== "LI") { el = up ? el.previousElementSibling : el.nextElementSibling; }
+    return el;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (!form.classList.contains("move-buttons") || !button) { return; }
+    var item = form.closest("li[data-id]");
+    var listEl = item && item.parentElement;
+    if (!listEl || !listEl.dataset.orderUrl) { return; }
+    var up = button.value === "up";
+    var other = neighbour(item, up);
+    if (!other) { return; }
+    event.preventDefault();
+    listEl.insertBefore(up ? item : other, up ? other : item);
+    refreshButtons(listEl);
+    (button.disabled ? form.querySelector("button:not([disabled])") : button).focus();
+    var template = status && status.dataset[up ? "movedUp" : "movedDown"];
+    save(listEl, template ? template.replace("__NAME__", form.dataset.name || "") : "");
+  });
+
+  if (typeof Sortable === "undefined") { return; }
   document.querySelectorAll("[data-sortable]").forEach(function (listEl) {
     var isCategories = listEl.dataset.sortable === "categories";
     Sortable.create(listEl, {

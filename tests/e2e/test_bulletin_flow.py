@@ -166,17 +166,29 @@ def test_bulletin_flow(browser, live_server, page, board_tenant, screenshot):
     events = page.locator(".edit-category", has=page.get_by_role("heading", name="社内行事"))
     assert _titles(page, ".edit-category:nth-child(3) .edit-articles .edit-row__title") == ["秋の運動会", "新年会のご案内", "忘年会のご案内"]
 
-    # Keyboard: Tab to 「忘年会のご案内」を上へ and press Enter (a plain form post).
+    # Keyboard: focus 「忘年会のご案内」を上へ and press Enter. The row moves in
+    # place (no reload), focus stays on its button and the move is announced
+    # (issue 23); the order is saved.
+    page.evaluate("window.notReloaded = true")
     up = page.get_by_role("button", name="「忘年会のご案内」を上へ")
     up.focus()
-    with page.expect_navigation():
+    with page.expect_response("**/order/") as saved:
         page.keyboard.press("Enter")
+    assert saved.value.ok
+    expect(page.get_by_role("status")).to_have_text("「忘年会のご案内」を上へ移動しました。")
     expect(page.locator(".edit-category:nth-child(3) .edit-articles .edit-row__title").nth(1)).to_have_text("忘年会のご案内")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "「忘年会のご案内」を上へ"
     page.get_by_role("button", name="「総務」を下へ").focus()
-    with page.expect_navigation():
+    with page.expect_response("**/categories/order/"):
         page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text("「総務」を下へ移動しました。")
     assert _titles(page, ".edit-category h2") == ["お知らせ", "総務", "社内行事"]
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "「総務」を下へ"
+    assert page.evaluate("window.notReloaded") is True
     screenshot("bulletin-edit-keyboard")
+    page.reload()
+    assert _titles(page, ".edit-category h2") == ["お知らせ", "総務", "社内行事"]
+    assert _titles(page, ".edit-category:nth-child(3) .edit-articles .edit-row__title")[1] == "忘年会のご案内"
 
     # The user sees the new order.
     user_page.goto("/bulletin/")
