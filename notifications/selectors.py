@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import User, UserServiceRegistration
 from notifications import prefectures as prefs
 from notifications.models import (
     RECEIVE_FIELD,
@@ -166,14 +166,27 @@ def contracted_services(tenant: Tenant) -> QuerySet[Service]:
     return Service.objects.filter(Exists(contracted))
 
 
-def manual_files(tenant: Tenant) -> QuerySet[ServiceManual]:
-    """Manual PDFs the tenant may download: those of its contracted services."""
-    return ServiceManual.objects.exclude(file="").filter(service__in=contracted_services(tenant))
+def manual_services(user: User) -> QuerySet[Service]:
+    """Whose manuals a person may read (HOME-4, manual §5.1 マニュアル ○ ○):
+    a 管理者 those of every contracted service, a ユーザ those of the
+    services registered to them (issue 23: users got 403)."""
+    services = contracted_services(user.tenant)
+    if user.is_tenant_admin:
+        return services
+    registered = UserServiceRegistration.objects.filter(
+        tenant_id=user.tenant_id, user=user, contract__service=OuterRef("pk")
+    )
+    return services.filter(Exists(registered))
 
 
-def contracted_manuals(tenant: Tenant) -> list[tuple[Service, list[ServiceManual]]]:
-    """The manuals of the tenant's contracted services, by service (two queries)."""
-    services = list(contracted_services(tenant))
+def manual_files(user: User) -> QuerySet[ServiceManual]:
+    """Manual PDFs the user may download."""
+    return ServiceManual.objects.exclude(file="").filter(service__in=manual_services(user))
+
+
+def contracted_manuals(user: User) -> list[tuple[Service, list[ServiceManual]]]:
+    """The manuals the user may read, by service (two queries)."""
+    services = list(manual_services(user))
     by_service: dict[int, list[ServiceManual]] = {s.pk: [] for s in services}
     for manual in ServiceManual.objects.filter(service__in=services):
         by_service[manual.service_id].append(manual)

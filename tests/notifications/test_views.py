@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from accounts.models import UserServiceRegistration
 from audit.models import AuditEntry
 from notifications import prefectures as prefs
 from notifications import selectors
@@ -214,8 +215,32 @@ def test_home4_pdf_download_and_tenancy(alice_client, charlie_client, bob_client
     assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == PDF
     assert charlie_client.get(url).status_code == HTTPStatus.NOT_FOUND  # B does not contract it
-    assert bob_client.get(url).status_code == HTTPStatus.FORBIDDEN
-    assert bob_client.get(reverse("notifications:manuals")).status_code == HTTPStatus.FORBIDDEN
+    # bob is not registered to イーサエコノミー: its manual is not his (404, like a missing one).
+    assert bob_client.get(url).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_home4_a_user_reads_the_manuals_of_the_services_registered_to_them(bob_client, bob, ether_a, manuals):
+    """Issue 23 / manual §5.1 (マニュアル: ユーザ ○): users got 403."""
+    _link, pdf, _other = manuals
+    response = bob_client.get(reverse("notifications:manuals"))
+    assert response.status_code == HTTPStatus.OK
+    assert "設定ガイド" not in response.text and "ご利用中のサービスはありません。" in response.text
+    UserServiceRegistration.objects.create(tenant=bob.tenant, user=bob, contract=ether_a)
+    response = bob_client.get(reverse("notifications:manuals"))
+    assert "イーサエコノミー 操作マニュアル" in response.text and "設定ガイド" in response.text
+    assert "EMM マニュアル" not in response.text
+    download = bob_client.get(reverse("notifications:manual_file", args=[pdf.pk]))
+    assert download.status_code == HTTPStatus.OK and b"".join(download.streaming_content) == PDF
+
+
+def test_home4_manuals_require_login(client, manuals):
+    assert client.get(reverse("notifications:manuals")).status_code == HTTPStatus.FOUND
+
+
+def test_home2_the_user_home_has_its_common_functions(bob_client):
+    text = bob_client.get(reverse("home")).text
+    assert "共通機能" in text and reverse("notifications:manuals") in text
+    assert "請求書サイト" not in text
 
 
 def test_home1_admin_home_links_to_manuals_and_billing(alice_client):
