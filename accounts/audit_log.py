@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.users.csv import BOM, neutralise
 from audit.models import AuditEntry
+from uploads.csv_cells import BOM, neutralise
 
 PAGE_SIZE = 100
 

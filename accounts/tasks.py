@@ -1,21 +1,16 @@
-"""Celery entry points of the user administration: thin, pks only."""
+"""Celery entry points of the account-security flows (thin).
+
+The task keeps the name it had in ``accounts.tasks_auth`` (the beat schedule
+and messages queued before a deploy use it)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from tenants.tasks import TenantTask
 
+@shared_task(name="accounts.tasks_auth.purge_stale_security_rows")
+def purge_stale_security_rows() -> dict[str, int]:
+    """Daily beat job: finished tokens, stale failure counters, dead sessions."""
+    from accounts.services.housekeeping import purge_stale_security_rows as purge
 
-@shared_task(base=TenantTask, acks_late=True)
-def validate_user_import(upload_id: int, *, tenant_id: int) -> None:
-    from accounts.services.user_imports import validate_import
-
-    validate_import(upload_id=upload_id)
-
-
-@shared_task(base=TenantTask, acks_late=True)
-def apply_user_import(upload_id: int, actor_id: int, *, tenant_id: int) -> None:
-    from accounts.services.user_imports import apply_import
-
-    apply_import(upload_id=upload_id, actor_id=actor_id)
+    return purge()

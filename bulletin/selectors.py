@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
-from accounts.selectors import registered_users
 from bulletin.models import Article, Attachment, Category
 from tenants.models import Tenant
 from uploads.models import StoredFile
+from users.selectors import registered_users
 
 
 @dataclass(frozen=True)

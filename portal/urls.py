@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from portal import views
+from users.urls import contract_urlpatterns
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
@@ -16,8 +17,8 @@ admin.site.site_title = _("ポータル 運用管理")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("home/", views.home, name="home"),
-    path("users/", include("accounts.urls_users")),
-    path("contract/", include("accounts.urls_contract")),
+    path("users/", include("users.urls")),
+    path("contract/", include((contract_urlpatterns, "contract"))),
     path("idchange/", include("idchange.urls")),
     path("audit-log/", include("accounts.urls_audit")),
     path("files/", include("uploads.urls")),

@@ -143,9 +143,9 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
     for label, params in searches:
         report.add(label, benchlib.timed(lambda p=params: get(p), runs), base,
                    goal="≤ 2× portal page 1", limit=2.0)
-    from accounts import selectors
     from tenants.models import Tenant
     from tenants.scoping import tenant_scope
+    from users import selectors
 
     with tenant_scope(data.big_tenant_id):
         tenant = Tenant.objects.get(pk=data.big_tenant_id)
@@ -240,7 +240,7 @@ class _HashCounter:
 
 
 def import_content(prefix: str, rows: int) -> bytes:
-    from accounts.users import csv as user_csv
+    from users import csv as user_csv
 
     lines = [",".join(user_csv.headers())]
     for i in range(rows):
@@ -255,9 +255,9 @@ def bench_import(report: benchlib.Report, data: benchlib.Scale, rows: int) -> No
     from django.utils import timezone
 
     from accounts.models import User
-    from accounts.services import user_imports
     from tenants.models import Tenant
     from tenants.scoping import tenant_scope
+    from users.services import user_imports
 
     content = import_content("imp", rows)
     user_imports.IMPORT_SYNC_MAX_ROWS = 10**9  # time the work itself, not the broker

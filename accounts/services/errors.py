@@ -1,11 +1,7 @@
-"""The domain exceptions of the accounts services; their messages are for the screen."""
+"""The domain exception of the identity services; its message is for the screen."""
 
 from __future__ import annotations
 
 
 class AccountError(Exception):
     """A state change of an account that the rules do not allow."""
-
-
-class UserAdminError(Exception):
-    """A user administration rule refused the change; the message is for the screen."""

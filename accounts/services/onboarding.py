@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LoginId, User
+from accounts.models.field_rules import validate_mail_address, validate_person_name
 from accounts.services.registration import issue_setup_link, send_setup_mail
-from accounts.users.validators import validate_mail_address, validate_person_name
 from audit.services import record
 from notifications.services import send_mail
 from tenants.models import Service, Tenant

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import LoginFailureCounter, User
 from tenants.scoping import operator_scope
-from tests.accounts.users_helpers import audit, outbox
 from tests.factories import UserFactory
+from tests.users.users_helpers import audit, outbox
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
 

@@ -156,7 +156,7 @@ def test_purge_removes_only_stale_security_rows(bob, pending):
 
     from django.utils import timezone
 
-    from accounts.tasks_auth import purge_stale_security_rows
+    from accounts.tasks import purge_stale_security_rows
 
     now = timezone.now()
     old = now - timedelta(days=31)

@@ -9,15 +9,15 @@ import pytest
 from django.db import transaction
 
 from accounts.models import AccountToken, User
-from accounts.services import user_imports, user_security
 from accounts.services.errors import AccountError
 from accounts.services.registration import send_setup_mail, send_setup_mails
 from accounts.services.tokens import find_valid_token
-from accounts.users import csv as user_csv
 from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
-from tests.accounts.users_helpers import audit, outbox
 from tests.factories import UserFactory
+from tests.users.users_helpers import audit, outbox
+from users import csv as user_csv
+from users.services import user_imports, user_security
 
 # Queries of one sync import apply of N new users (claim, plan, user/login
 # ID/membership/audit writes, tokens, outbox, status updates), whatever N.

@@ -24,11 +24,11 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.users import csv as user_csv
 from notifications.models import OutboxMessage
 from notifications.services import render_mail
 from tenants.scoping import operator_scope
 from tests.factories import ContractFactory, UserFactory
+from users import csv as user_csv
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"

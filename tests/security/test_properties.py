@@ -13,14 +13,14 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts.users import validators as uv
-from accounts.users.csv import FORMULA_TRIGGERS, neutralise, unneutralise
+from accounts.models import field_rules as uv
 from accounts.validators import (
     ALLOWED_SYMBOLS,
     AllowedCharactersValidator,
     LengthValidator,
     LetterAndDigitValidator,
 )
+from uploads.csv_cells import FORMULA_TRIGGERS, neutralise, unneutralise
 
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=120)
 PASSWORDISH = (

@@ -46,7 +46,7 @@ def test_user_csv_import_refuses_the_whole_corpus(alice, alice_client, bob, caps
                 tenant=alice.tenant, pk=int(response.url.rstrip("/").split("/")[-1])
             )
         if upload.status in (UserImport.Status.VALIDATING,):
-            from accounts.services.user_imports import validate_import
+            from users.services.user_imports import validate_import
 
             with tenant_scope(alice.tenant):  # the queued task's body
                 validate_import(upload_id=upload.pk)

@@ -195,8 +195,8 @@ ENDPOINTS = [
 ]
 # Upload endpoints whose corpus run lives in another test: the user CSV
 # import (users:import), tests/security/test_upload_corpus.py.
-COVERED_ELSEWHERE_FORMS = {"accounts.users.forms.CsvUploadForm"}
-COVERED_ELSEWHERE_VIEWS = {"accounts.views.users_csv.import_upload"}
+COVERED_ELSEWHERE_FORMS = {"users.forms.CsvUploadForm"}
+COVERED_ELSEWHERE_VIEWS = {"users.views.users_csv.import_upload"}
 
 
 # --- discovery -----------------------------------------------------------------------

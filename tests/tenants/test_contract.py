@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services.contract import ContractError, change_representative
 from tenants.scoping import operator_scope
-from tests.accounts.users_helpers import audit
 from tests.factories import UserFactory
+from tests.users.users_helpers import audit
+from users.services.contract import ContractError, change_representative
 
 CONTRACT = "/contract/"
 CHANGE = "/contract/representative/"

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User, UserServiceRegistration
-from accounts.services.errors import UserAdminError
 from audit.services import record
 from tenants.models import Contract
+from users.services.errors import UserAdminError
 
 
 def auto_value(*, user: User, contract: Contract, spec: dict[str, Any]) -> str:

@@ -9,9 +9,9 @@ from http import HTTPStatus
 from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership
-from accounts.users import csv as user_csv
-from tests.accounts.users_helpers import audit
 from tests.factories import UserFactory
+from tests.users.users_helpers import audit
+from users import csv as user_csv
 
 
 def rows_of(response) -> list[list[str]]:
@@ -101,9 +101,9 @@ def test_user5_export_memory_does_not_grow_with_users(tenant_a, alice):
     """Streaming keeps only a chunk in memory: 10x the users, about the same peak."""
     import tracemalloc
 
-    from accounts import selectors
     from accounts.models import User
     from tenants.scoping import tenant_scope
+    from users import selectors
 
     def peak(n_more: int) -> int:
         User.objects.bulk_create(

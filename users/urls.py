@@ -1,12 +1,17 @@
-"""User management (manual ch. 5, 6, 8.1): ユーザ一覧, ユーザ追加, detail tabs, CSV, organizations.
+"""User management (manual ch. 5, 6, 8.1): ユーザ一覧, ユーザ追加, detail tabs, CSV, organizations;
+and 契約情報 (manual ch. 4).
 
-Every view here is admin-only (manual §5.1, HOME-5)."""
+Every view here is admin-only (manual §5.1, HOME-5). Two namespaces, as the
+URL names were before the user directory left ``accounts``: ``urlpatterns``
+is ``users:`` (included by ``include("users.urls")``) and
+``contract_urlpatterns`` is ``contract:`` (portal/urls.py includes it as
+``(contract_urlpatterns, "contract")``)."""
 
 from __future__ import annotations
 
 from django.urls import include, path
 
-from accounts.views import organizations, users, users_csv, users_detail
+from users.views import contract, organizations, users, users_csv, users_detail
 
 app_name = "users"
 
@@ -43,4 +48,9 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", organizations.organization_edit, name="organization_edit"),
     path("organizations/<int:pk>/delete/", organizations.organization_delete, name="organization_delete"),
     path("<int:pk>/", include(user_urls)),
+]
+
+contract_urlpatterns = [
+    path("", contract.contract, name="detail"),
+    path("representative/", contract.representative_change, name="representative_change"),
 ]

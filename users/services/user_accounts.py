@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import LoginId, OrganizationMembership, User
-from accounts.services.errors import UserAdminError
 from accounts.services.passwords import set_password
 from accounts.services.registration import send_setup_mail
 from accounts.services.sessions import end_sessions
-from accounts.services.user_security import unlock_user
 from audit.services import record
 from tenants.models import Tenant
+from users.services.errors import UserAdminError
+from users.services.user_security import unlock_user
 
 PROFILE_FIELDS = (
     "last_name",

@@ -1,4 +1,7 @@
-"""Field rules of USER-1, shared by the user add/edit form and the CSV import.
+"""Field rules of USER-1, shared by the user add/edit form and the CSV import
+(the ``users`` app) and by opening a tenant (its representative admin). They
+are rules of the User record, so identity owns them; here in the models
+package, ``users`` reaches them through ``accounts.models`` (.importlinter).
 
 Each rule is a small callable raising ``ValidationError`` with a Japanese
 message and a ``code`` so the form and the CSV dry run report the same text.

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.models import User, UserServiceRegistration
 from tenants.scoping import operator_scope
-from tests.accounts.users_helpers import add_data, audit, login_id_exists, outbox, user_by_email
 from tests.factories import UserFactory
+from tests.users.users_helpers import add_data, audit, login_id_exists, outbox, user_by_email
 
 
 def registrations(user: User) -> list[UserServiceRegistration]:

@@ -8,10 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import selectors
 from accounts.permissions import TenantRequest, tenant_role_required
-from accounts.services import organizations as org_services
-from accounts.users.forms import OrganizationForm
+from users import selectors
+from users.forms import OrganizationForm
+from users.services import organizations as org_services
 
 
 @tenant_role_required("admin")

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection, transaction
 
 from accounts.models import User
-from accounts.services.contract import change_representative
-from accounts.services.user_deletion import delete_users
 from tenants.scoping import tenant_scope
 from tests.factories import UserFactory
+from users.services.contract import change_representative
+from users.services.user_deletion import delete_users
 
 # Row locks between concurrent transactions: PostgreSQL itself.
 pytestmark = pytest.mark.postgres
@@ -43,8 +43,8 @@ def test_user8_delete_racing_a_representative_change_spares_the_new_representati
 
 @pytest.mark.django_db(transaction=True)
 def test_user7_suspension_racing_a_representative_change_spares_the_new_representative(tenant_a, alice):
-    from accounts.services.errors import UserAdminError
-    from accounts.services.user_accounts import set_status
+    from users.services.errors import UserAdminError
+    from users.services.user_accounts import set_status
 
     dave = UserFactory(tenant=tenant_a, email="dave@a.example.com", role=User.Role.ADMIN)
     result: dict = {}
@@ -75,7 +75,7 @@ def test_user7_id_change_racing_another_add_of_the_same_id_is_a_form_error(tenan
     from django.core.exceptions import ValidationError
 
     from accounts.models import LoginId
-    from accounts.services.user_accounts import PROFILE_FIELDS, update_user
+    from users.services.user_accounts import PROFILE_FIELDS, update_user
 
     data = {k: getattr(bob, k) for k in PROFILE_FIELDS}
     data["email"] = "taken@a.example.com"

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Organization, User
-from tests.accounts.users_helpers import (
+from tests.factories import UserFactory
+from tests.users.users_helpers import (
     add_data,
     audit,
     login_id_exists,
@@ -17,7 +18,6 @@ from tests.accounts.users_helpers import (
     user_by_email,
     user_count,
 )
-from tests.factories import UserFactory
 
 URL = "/users/add/"
 

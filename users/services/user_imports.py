@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import LoginId, OrganizationMembership, User
-from accounts.services.errors import UserAdminError
 from accounts.services.registration import send_setup_mails
 from audit.services import record, record_many
 from tenants.models import Tenant
+from users.services.errors import UserAdminError
 
 # Above this many rows the dry run and the apply run in a Celery worker and
 # the page shows progress; below, the request does it at once.
@@ -64,8 +64,8 @@ def plan_import(*, tenant: Tenant, actor: User | None, content: bytes, progress:
     A constant number of queries whatever the size: the login IDs of the file
     are looked up in chunks, not row by row.
     """
-    from accounts.selectors import organization_paths
-    from accounts.users import csv as user_csv
+    from users import csv as user_csv
+    from users.selectors import organization_paths
 
     parsed = user_csv.parse(content)
     plan = ImportPlan(errors=list(parsed.errors))
@@ -129,7 +129,7 @@ def start_import(*, tenant: Tenant, actor: User, filename: str, content: bytes) 
     if upload.total_rows <= IMPORT_SYNC_MAX_ROWS:
         validate_import(upload_id=upload.pk)
     else:
-        from accounts.tasks import validate_user_import as validate_user_import_task
+        from users.tasks import validate_user_import as validate_user_import_task
 
         transaction.on_commit(lambda: validate_user_import_task.delay(upload.pk, tenant_id=tenant.pk))
     upload.refresh_from_db()
@@ -181,7 +181,7 @@ def request_apply(*, upload: Any, actor: User) -> Any:
     if upload.total_rows <= IMPORT_SYNC_MAX_ROWS:
         apply_import(upload_id=upload.pk, actor_id=actor.pk)
     else:
-        from accounts.tasks import apply_user_import as apply_user_import_task
+        from users.tasks import apply_user_import as apply_user_import_task
 
         transaction.on_commit(
             lambda: apply_user_import_task.delay(upload.pk, actor.pk, tenant_id=upload.tenant_id)
@@ -237,7 +237,7 @@ class _ImportInvalid(Exception):
 def _apply(*, upload: Any, actor: User | None) -> ImportPlan:
     from django.core.cache import cache
 
-    from accounts.users import csv as user_csv
+    from users import csv as user_csv
 
     tenant = upload.tenant
     # One import at a time per tenant: concurrent files could both add the

@@ -12,10 +12,10 @@ import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 
-from accounts import selectors
 from accounts.models import User
-from accounts.pagination import TwoEndedPaginator
 from tenants.scoping import operator_scope, tenant_scope
+from users import selectors
+from users.pagination import TwoEndedPaginator
 
 URL = "/users/"
 KANA = ["ア", "イ", "ウ", "エ", "オ"]

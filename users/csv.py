@@ -10,7 +10,7 @@ refused with the line at fault, before anything is stored (``decode``).
 Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
 spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
 injection"), and uploads strip that apostrophe again so a download can be
-edited and uploaded back unchanged.
+edited and uploaded back unchanged (``uploads.csv_cells``).
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.users import validators as v
+from accounts.models import field_rules as v
+from uploads.csv_cells import BOM, neutralise, unneutralise
 
-BOM = "\ufeff"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 MAX_ERRORS = 1000
 
 # (header, attribute) in file order.
@@ -53,18 +52,6 @@ ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
 
 def headers() -> list[str]:
     return [str(h) for h, _a in COLUMNS]
-
-
-def neutralise(value: str) -> str:
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
 
 
 class _Echo:

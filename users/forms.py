@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
-from accounts.users import validators as v
-from accounts.users.csv import decode as decode_csv
+from accounts.models import field_rules as v
 from tenants.models import Tenant
+from users.csv import decode as decode_csv
 
 
 class PasswordMethod:
@@ -23,7 +23,7 @@ class PasswordMethod:
 
 def organization_choices(tenant: Tenant) -> list[tuple[int, str]]:
     """The tenant's organizations in tree order, indented by depth."""
-    from accounts.selectors import organization_tree
+    from users.selectors import organization_tree
 
     return [(node.org.pk, "\u3000" * node.depth + node.org.name) for node in organization_tree(tenant=tenant)]
 

@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
 from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
-from accounts.services import service_registrations, user_accounts, user_deletion, user_security
-from accounts.services.errors import UserAdminError
-from accounts.users.forms import ReceiveSettingForm, StatusForm, UserForm
-from accounts.views.users import list_url
+from users import selectors
+from users.forms import ReceiveSettingForm, StatusForm, UserForm
+from users.services import service_registrations, user_accounts, user_deletion, user_security
+from users.services.errors import UserAdminError
+from users.views.users import list_url
 
 
 def _user(request: TenantRequest, pk: int) -> User:
@@ -69,7 +69,7 @@ def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("ユーザ情報を変更しました。"))
                 return redirect("users:detail", pk=user.pk)
         else:
-            from accounts.views.users import _summary
+            from users.views.users import _summary
 
             return render(
                 request, "users/edit_confirm.html", _ctx(request, user, "basic", form=form, summary=_summary(form))

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership
 from tenants.scoping import operator_scope
-from tests.accounts.users_helpers import audit
+from tests.users.users_helpers import audit
 
 URL = "/users/organizations/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.users import validators as v
+from accounts.models import field_rules as v
 
 
 def codes(func, value, **kwargs) -> str | None:

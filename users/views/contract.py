@@ -7,10 +7,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import selectors
 from accounts.permissions import TenantRequest, tenant_role_required
-from accounts.services.contract import ContractError, change_representative
-from accounts.users.forms import RepresentativeForm
+from users import selectors
+from users.forms import RepresentativeForm
+from users.services.contract import ContractError, change_representative
 
 
 @tenant_role_required("admin")

@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
 from accounts.models import UserImport
 from accounts.permissions import TenantRequest, tenant_role_required
-from accounts.services import user_imports
-from accounts.services.errors import UserAdminError
-from accounts.users import csv as user_csv
-from accounts.users.forms import CsvUploadForm
-from accounts.views.users import get_selected, list_url
 from audit.services import record
+from users import csv as user_csv
+from users import selectors
+from users.forms import CsvUploadForm
+from users.services import user_imports
+from users.services.errors import UserAdminError
+from users.views.users import get_selected, list_url
 
 
 def _stream(request: TenantRequest, *, user_ids: list[int] | None, name: str) -> StreamingHttpResponse:

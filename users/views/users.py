@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
 from accounts.models import User
-from accounts.pagination import TwoEndedPaginator
 from accounts.permissions import TenantRequest, tenant_role_required
-from accounts.services import user_accounts, user_deletion, user_security
-from accounts.users.forms import PasswordMethod, UserAddForm, UserSearchForm
+from users import selectors
+from users.forms import PasswordMethod, UserAddForm, UserSearchForm
+from users.pagination import TwoEndedPaginator
+from users.services import user_accounts, user_deletion, user_security
 
 PAGE_SIZE = 100
 SESSION_SELECTED = "users:selected"

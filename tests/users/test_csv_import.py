@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership, User, UserImport
-from accounts.services import user_imports
-from accounts.users import csv as user_csv
 from tenants.scoping import operator_scope, tenant_scope
-from tests.accounts.users_helpers import audit, login_id_exists, outbox, user_by_email, user_count
+from tests.users.users_helpers import audit, login_id_exists, outbox, user_by_email, user_count
+from users import csv as user_csv
+from users.services import user_imports
 
 HEADER = ",".join(user_csv.headers())
 

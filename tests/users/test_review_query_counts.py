@@ -73,7 +73,7 @@ def test_user8_bulk_delete_query_count_is_constant(alice_client, tenant_a, djang
 
 
 def test_user8_bulk_delete_audits_each_deleted_user(alice_client, alice, tenant_a):
-    from tests.accounts.users_helpers import audit, user_by_email
+    from tests.users.users_helpers import audit, user_by_email
 
     users = [UserFactory(tenant=tenant_a, email=f"d{i}@a.example.com") for i in range(3)]
     _select(alice_client, [*users, alice])

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services.errors import UserAdminError
-from accounts.services.user_accounts import set_status
 from tenants.scoping import tenant_scope
 from tests.factories import UserFactory
+from users.services.errors import UserAdminError
+from users.services.user_accounts import set_status
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services.errors import AccountError, UserAdminError
+from accounts.services.errors import AccountError
 from accounts.services.lockout import unlock
 from accounts.services.passwords import (
     can_receive_reset_mail,
@@ -18,8 +18,9 @@ from accounts.services.passwords import (
     send_password_reset_mails,
 )
 from accounts.services.registration import send_setup_mail
-from accounts.services.user_deletion import DeletionResult
 from tenants.models import Tenant
+from users.services.errors import UserAdminError
+from users.services.user_deletion import DeletionResult
 
 
 @transaction.atomic
