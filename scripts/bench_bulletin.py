@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/bench_bulletin.py [--users 10000] [--runs 5] [--json PATH]
 
-Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/portal_bbs_bench; created and migrated if
+Uses its own PostgreSQL database beside DATABASE_URL's (its name plus
+``_bbs_bench``, or BENCH_DATABASE_URL); created and migrated if
 missing; the bench tenant of an earlier run is deleted first). Builds one
 tenant with N registered users (COPY) plus a few suspended and pending ones,
 then measures in the same run:
@@ -35,7 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bbs_bench")
+from benchdb import sibling_url  # noqa: E402  (scripts/ is on sys.path)
+
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_bbs_bench", who="bench_bulletin")
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.pop("REDIS_URL", None)

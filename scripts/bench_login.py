@@ -8,8 +8,8 @@ hash. Measured in the same run against the raw baseline, one
 ``check_password`` with the same PBKDF2 hasher; goal: every case within
 1.2 x the baseline (p50).
 
-Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/portal_login_bench; created and migrated
+Uses its own PostgreSQL database beside DATABASE_URL's (its name plus
+``_login_bench``, or BENCH_DATABASE_URL); created and migrated
 if missing); rounds are interleaved and repeated because the machine is
 shared.
 """
@@ -25,11 +25,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchdb import ensure_database
+from benchdb import ensure_database, sibling_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_login_bench")
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_login_bench", who="bench_login")
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.pop("REDIS_URL", None)  # eager tasks, locmem cache and mail

@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/bench_notices.py [--tenants 1000] [--users 100] [--runs 3] [--json PATH]
 
-Uses its own PostgreSQL database (BENCH_DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/portal_ntf_bench; created and migrated if
+Uses its own PostgreSQL database beside DATABASE_URL's (its name plus
+``_ntf_bench``, or BENCH_DATABASE_URL); created and migrated if
 missing). Builds N tenants contracting イーサエコノミー with M active users each
 (COPY; kept between runs), then, per run:
 
@@ -34,7 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_ntf_bench")
+from benchdb import sibling_url  # noqa: E402  (scripts/ is on sys.path)
+
+BENCH_DB = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_ntf_bench", who="bench_notices")
 os.environ["DATABASE_URL"] = BENCH_DB
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.pop("REDIS_URL", None)
