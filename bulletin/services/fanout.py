@@ -36,20 +36,33 @@ BATCH_SIZE = 1000
 RESUME_AFTER = timedelta(minutes=5)
 
 
-def mail_context(*, tenant_name: str, category_name: str, title: str, body: str) -> dict[str, Any]:
+# The 確認 page's preview is written before the article has a number.
+ARTICLE_NUMBER_PLACEHOLDER = "（記事番号）"
+
+
+def mail_context(
+    *, tenant_name: str, category_name: str, title: str, body: str, article_id: int | None = None
+) -> dict[str, Any]:
+    """The mail links to the article itself (issue 23: it linked to the
+    board), so a recipient lands on what the mail is about after login."""
     from notifications.services import base_context
 
+    if article_id:
+        path = reverse("bulletin:article", args=[article_id])
+    else:  # the 確認 preview: the number comes at 完了
+        path = reverse("bulletin:article", args=[0]).replace("/0/", f"/{ARTICLE_NUMBER_PLACEHOLDER}/")
     return {
         "tenant_name": tenant_name,
         "category_name": category_name,
         "title": title,
         "body": body,
-        "board_url": base_context()["portal_base_url"] + reverse("bulletin:index"),
+        "article_url": base_context()["portal_base_url"] + path,
     }
 
 
 def preview_mail(*, tenant_name: str, category_name: str, title: str, body: str) -> tuple[str, str]:
-    """(subject, body) exactly as each recipient will get it (the 確認 page)."""
+    """(subject, body) as each recipient will get it (the 確認 page), the
+    article's number in its link still to be given."""
     subject, text, _html = render_mail(
         MAIL_TEMPLATE, mail_context(tenant_name=tenant_name, category_name=category_name, title=title, body=body)
     )
@@ -90,7 +103,11 @@ def send_batch(*, article_id: int, batch_size: int = BATCH_SIZE) -> int:
         .only("pk", "email", "notification_email")[:batch_size]
     )
     context = mail_context(
-        tenant_name=article.tenant.name, category_name=article.category.name, title=article.title, body=article.body
+        tenant_name=article.tenant.name,
+        category_name=article.category.name,
+        title=article.title,
+        body=article.body,
+        article_id=article.pk,
     )
     if users:
         send_mails(

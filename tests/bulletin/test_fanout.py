@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -61,6 +62,20 @@ def test_bbs5_one_mail_per_registered_user_after_commit(alice, cast, news_a, dja
     article = refreshed(article)
     assert article.mail_done_at is not None and article.mail_count == 3
     assert audit("bulletin.article.mailed")[0].data == {"recipients": 3}
+
+
+def test_bbs5_the_mail_links_to_the_article(alice, cast, news_a, django_capture_on_commit_callbacks, settings):
+    """Issue 23: the mail linked to the board, not to the article it is about."""
+    with django_capture_on_commit_callbacks(execute=True):
+        article = post(alice, news_a)
+    expected = settings.PORTAL_BASE_URL.rstrip("/") + reverse("bulletin:article", args=[article.pk])
+    bodies = [m.body for m in outbox()]
+    assert bodies and all(expected in body for body in bodies)
+
+
+def test_bbs5_the_preview_says_the_number_comes_at_completion():
+    _subject, body = fanout.preview_mail(tenant_name="A社", category_name="お知らせ", title="t", body="b")
+    assert "/bulletin/articles/（記事番号）/" in body
 
 
 def test_bbs5_notify_off_sends_nothing(alice, cast, news_a, django_capture_on_commit_callbacks):
