@@ -7,11 +7,12 @@ not built yet) is left out rather than shown as a dead link.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -73,14 +74,23 @@ USER_MENU: tuple[MenuItem, ...] = (
 )
 
 
+@cache
+def _url(url_name: str, prefix: str, urlconf: str | None) -> str | None:
+    """A menu entry's URL, reversed once per process (issue 22: 21 reverse()
+    calls on every page); keyed by what reverse() depends on."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def _resolve(item: MenuItem, is_admin: bool, path: str, request: HttpRequest | None = None) -> dict[str, Any] | None:
     if item.admin_only and not is_admin:
         return None
     if item.visible and not is_admin and not import_string(item.visible)(request):
         return None
-    try:
-        url = reverse(item.url_name)
-    except NoReverseMatch:
+    url = _url(item.url_name, get_script_prefix(), get_urlconf())
+    if url is None:
         return None
     children = [c for c in (_resolve(ch, is_admin, path, request) for ch in item.children) if c]
     if item.children and not children:
