@@ -1,5 +1,7 @@
 """操作ログ for tenant admins (issue 15, beyond the manual): the tenant's
-audit entries, searchable, 100 a page, and as CSV. Reads only."""
+audit entries, searchable, 100 a page, and as CSV. Reads only. The words for
+action codes and object types come from audit.registry, where each app
+declares its own (issue 19)."""
 
 from __future__ import annotations
 
@@ -13,57 +15,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import registry
 from audit.models import AuditEntry
 from uploads.csv_cells import BOM, neutralise
 
 PAGE_SIZE = 100
-
-# Action codes in Japanese; an unknown code (a chapter added later) shows as is.
-ACTION_LABELS: dict[str, Any] = {
-    "accounts.login.succeeded": _("ログイン"),
-    "accounts.login.failed": _("ログイン失敗"),
-    "accounts.login.refused": _("ログイン拒否"),
-    "accounts.logout": _("ログアウト"),
-    "accounts.notification_email.change_requested": _("通知先メールアドレス変更申請"),
-    "accounts.notification_email.changed": _("通知先メールアドレス変更"),
-    "accounts.organization.created": _("組織追加"),
-    "accounts.organization.updated": _("組織変更"),
-    "accounts.organization.deleted": _("組織削除"),
-    "accounts.password.changed": _("パスワード変更"),
-    "accounts.password_reset.requested": _("パスワード再設定メール送信"),
-    "accounts.password_reset.completed": _("パスワード再設定"),
-    "accounts.setup.completed": _("初期登録完了"),
-    "accounts.setup_mail.sent": _("初期登録メール送信"),
-    "accounts.user.created": _("ユーザ追加"),
-    "accounts.user.updated": _("ユーザ変更"),
-    "accounts.user.deleted": _("ユーザ削除"),
-    "accounts.user.exported": _("ユーザ CSV ダウンロード"),
-    "accounts.user.locked": _("アカウントロック"),
-    "accounts.user.unlocked": _("アカウントロック解除"),
-    "accounts.user.status_changed": _("ステータス変更"),
-    "accounts.user.receive_setting_changed": _("受信設定変更"),
-    "accounts.user.service_registered": _("サービス登録"),
-    "accounts.user.service_removed": _("サービス登録解除"),
-    "accounts.user_import.uploaded": _("ユーザ一括登録アップロード"),
-    "accounts.user_import.applied": _("ユーザ一括登録実行"),
-    "idchange.application.submitted": _("ID 数変更申込"),
-    "idchange.application.withdrawn": _("ID 数変更申込取消"),
-    "idchange.application.applied": _("ID 数変更適用"),
-    "idchange.application.partially_applied": _("ID 数変更一部適用"),
-    "idchange.application.held": _("ID 数変更保留"),
-    "idchange.application.processed": _("ID 数変更処理"),
-    "idchange.offline_reduction.registered": _("オフライン減数登録"),
-    "idchange.offline_reduction.reflected": _("オフライン減数反映"),
-    "idchange.offline_reduction.cancelled": _("オフライン減数取消"),
-    "tenants.representative.changed": _("代表管理者変更"),
-    "tenants.tenant.opened": _("テナント開設"),
-    "operator.viewed": _("運用者による閲覧"),
-}
-
-
-def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
-
 
 class AuditSearchForm(forms.Form):
     user = forms.CharField(label=_("操作者 ID"), required=False, max_length=254)
@@ -77,9 +33,7 @@ class AuditSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("すべて"))] + [
-            (k, v) for k, v in ACTION_LABELS.items()
-        ]
+        self.fields["action"].choices = [("", _("すべて")), *registry.tenant_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -92,6 +46,8 @@ class AuditSearchForm(forms.Form):
 def search(*, tenant_id: int, filters: dict[str, Any]) -> QuerySet[AuditEntry]:
     """The tenant's entries, newest first, narrowed by the search form."""
     qs = AuditEntry.objects.filter(tenant_id=tenant_id).select_related("actor")
+    if hidden := registry.platform_codes():
+        qs = qs.exclude(action__in=hidden)
     if filters.get("user"):
         qs = qs.filter(actor_label__icontains=filters["user"])
     if filters.get("action"):
@@ -120,8 +76,8 @@ def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[bytes]:
         values = [
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_label,
-            action_label(e.action),
-            e.object_type,
+            registry.action_label(e.action),
+            registry.object_type_label(e.object_type),
             e.object_label,
             e.ip_address or "",
         ]

@@ -3,10 +3,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
+from audit import registry
 from audit.context import client_ip
 from audit.models import AuditEntry
+
+
+def _check(action: str, object_types: Iterable[str]) -> None:
+    """Under the test settings an undeclared code fails the test that records
+    it, so no code reaches the 操作ログ without a label (issue 19). In
+    production an unknown code is written and shown as it is."""
+    if settings.AUDIT_REQUIRE_REGISTERED_ACTIONS:
+        registry.require(action=action, object_types=object_types)
 
 
 def record(
@@ -20,9 +30,12 @@ def record(
 ) -> AuditEntry:
     """Write one audit entry in the caller's transaction.
 
-    ``action`` is a dotted code such as ``accounts.user.created``. The tenant
-    defaults to the target's or the actor's tenant so callers rarely pass it.
+    ``action`` is a dotted code such as ``accounts.user.created``, declared
+    with its label in the app's ``audit_actions.py`` (``audit.registry``).
+    The tenant defaults to the target's or the actor's tenant so callers
+    rarely pass it.
     """
+    _check(action, [target._meta.label] if target is not None else [])
     if tenant is None:
         tenant_id = getattr(target, "tenant_id", None) or getattr(actor, "tenant_id", None)
     else:
@@ -68,5 +81,6 @@ def record_many(
         )
         for target in targets
     ]
+    _check(action, {entry.object_type for entry in entries})
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)

@@ -173,6 +173,19 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI_NO_SKIPS") and reporter is not None and reporter.stats.get("skipped"):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a test-client request with
+    Accept-Language: en leaves English active in the thread afterwards, so a
+    later test calling code directly would read English at random."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: throttling counters (issue 15)
     must not carry over from one test to the next."""

@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.audit_log import PAGE_SIZE, AuditSearchForm, action_label, csv_rows, search
+from accounts.audit_log import PAGE_SIZE, AuditSearchForm, csv_rows, search
 from accounts.permissions import TenantRequest, tenant_role_required
+from audit.registry import action_label
 
 
 def _filters(request: TenantRequest) -> tuple[AuditSearchForm, dict]:

@@ -19,6 +19,8 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ALLOWED_HOSTS = ["*"]
+# Every audit code the suite records must have its 操作ログ label (issue 19).
+AUDIT_REQUIRE_REGISTERED_ACTIONS = True
 _ = env
 # The live server serves static files from the apps' folders (see local.py).
 STATIC_ROOT = None

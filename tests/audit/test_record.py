@@ -19,15 +19,15 @@ def test_record_names_actor_target_and_tenant(alice, bob):
 
 def test_record_many_writes_one_insert(alice, bob, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert record_many(action="accounts.user.imported", actor=alice, targets=[alice, bob]) == 2
+        assert record_many(action="accounts.user.created", actor=alice, targets=[alice, bob]) == 2
     with tenant_scope(alice.tenant):
-        assert AuditEntry.objects.filter(action="accounts.user.imported").count() == 2
+        assert AuditEntry.objects.filter(action="accounts.user.created").count() == 2
 
 
 def test_entries_are_scoped_and_roll_back_with_their_cause(transactional_db, alice, charlie):
-    record(action="x.done", actor=charlie, target=charlie)
+    record(action="accounts.user.updated", actor=charlie, target=charlie)
     with pytest.raises(RuntimeError), transaction.atomic():
-        record(action="x.done", actor=alice, target=alice)
+        record(action="accounts.user.updated", actor=alice, target=alice)
         raise RuntimeError
     with pytest.raises(ScopeError):
         list(AuditEntry.objects.all())
