@@ -83,7 +83,10 @@ def claim(
     attached, in the order given. Every key must still be a staged file of
     this uploader (rows locked, so two 完了 cannot both claim one);
     otherwise ``UploadError`` and nothing is attached."""
-    keys = list(dict.fromkeys(keys))
+    try:
+        keys = parse_keys(keys)
+    except ValueError:
+        raise UploadError(MALFORMED) from None
     if not keys:
         return []
     locked = list(_still_staged(tenant=tenant, keys=keys, policy=policy, user=user).select_for_update())
