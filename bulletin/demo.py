@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bulletin.models import Article, Category
 from bulletin.policies import BULLETIN_ATTACHMENT
 from bulletin.services.articles import create_article
-from bulletin.services.attachments import stage_uploads
 from bulletin.services.categories import add_categories, ensure_default_category
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope
+from uploads import staging
 from uploads.validation import check_upload
 
 # A one-page PDF (the schedule of the demo's 健康診断 article).
@@ -49,7 +49,8 @@ def ensure_demo_board(tenant: Tenant, *, author: object) -> None:
             keys = []
             if attachment:
                 upload = check_upload(SimpleUploadedFile(attachment, DEMO_PDF), policy=BULLETIN_ATTACHMENT)
-                keys = [f.key for f in stage_uploads(tenant=tenant, user=author, uploads=[upload])]
+                staged = staging.stage(tenant=tenant, uploads=[upload], policy=BULLETIN_ATTACHMENT, user=author)
+                keys = [f.key for f in staged]
             create_article(
                 tenant=tenant, actor=author, category=by_name[category], title=title, body=body, notify=False,
                 attachment_keys=keys,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -13,28 +12,11 @@ from bulletin.models import Article, Category
 from bulletin.policies import BULLETIN_ATTACHMENT, MAX_ATTACHMENTS
 from bulletin.services.categories import normalize_name
 from tenants.models import Tenant
-from uploads.fields import MultipleUploadField, MultipleUploadInput
+from uploads.fields import MultipleUploadField, MultipleUploadInput, StagedFilesField, bind_uploader
+from uploads.models import StoredFile
 
 NOTIFY_CHOICES = [("yes", _("する")), ("no", _("しない"))]
 MAX_NEW_CATEGORIES = 20
-
-
-class StagedKeysField(forms.Field):
-    """Keys of files already checked and staged (at 確認, or on an input
-    error) that the admin keeps: carried between the steps as hidden inputs
-    or checkboxes, so no file has to be chosen twice."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[uuid.UUID]:
-        if not value:
-            return []
-        try:
-            return list(dict.fromkeys(uuid.UUID(str(v)) for v in value))
-        except ValueError:
-            raise forms.ValidationError(
-                _("添付ファイルの有効期限が切れました。もう一度選択してください。"), code="invalid"
-            ) from None
 
 
 class ArticleForm(forms.Form):
@@ -70,7 +52,9 @@ class ArticleForm(forms.Form):
         required=False,
         widget=MultipleUploadInput(BULLETIN_ATTACHMENT),
     )
-    attachment_keys = StagedKeysField(required=False)
+    # Files checked and staged earlier (at 確認, or with an input error) that
+    # the admin keeps: hidden inputs on 確認, checkboxes on the input page.
+    attachment_keys = StagedFilesField(policy=BULLETIN_ATTACHMENT)
     notify = forms.ChoiceField(
         label=_("メール通知"),
         choices=NOTIFY_CHOICES,
@@ -80,8 +64,9 @@ class ArticleForm(forms.Form):
         error_messages={"required": _("メール通知を選択してください。"), "invalid_choice": _("メール通知を選択してください。")},
     )
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tenant: Tenant, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        bind_uploader(self, tenant=tenant, user=user)
         field = self.fields["category"]
         field.queryset = tenant.bulletin_categories.all()
         default = next((c for c in field.queryset if c.is_default), None)
@@ -106,11 +91,9 @@ class ArticleForm(forms.Form):
             )
         return data
 
-    def kept_keys(self) -> list[uuid.UUID]:
-        """The staged keys posted back, even when the rest of the form is invalid."""
-        if "attachment_keys" in getattr(self, "cleaned_data", {}):
-            return self.cleaned_data["attachment_keys"]
-        return []
+    def kept_files(self) -> list[StoredFile]:
+        """The staged files posted back, even when the rest of the form is invalid."""
+        return getattr(self, "cleaned_data", {}).get("attachment_keys") or []
 
     @property
     def wants_mail(self) -> bool:

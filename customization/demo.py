@@ -10,10 +10,11 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from customization import images, selectors, services
+from customization import selectors, services
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from tenants.models import Tenant
+from uploads import staging
 from uploads.policies import UploadPolicy
 from uploads.validation import check_upload
 
@@ -36,7 +37,7 @@ def _png(size: tuple[int, int], color: str, text: str) -> bytes:
 
 def _staged(tenant: Tenant, actor: Any, policy: UploadPolicy, data: bytes, name: str) -> str:
     upload = check_upload(SimpleUploadedFile(name, data, content_type="image/png"), policy=policy)
-    return images.stage(tenant=tenant, upload=upload, policy=policy, user=actor)
+    return str(staging.stage(tenant=tenant, uploads=[upload], policy=policy, user=actor)[0].key)
 
 
 def ensure_demo_customization(tenant: Tenant, actor: Any) -> None:

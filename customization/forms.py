@@ -1,6 +1,8 @@
 """Input of the three 設定 screens. Each form serves both steps: at input
 the image arrives as a file (checked by the upload module's field), at 確認
-it comes back as the key of the staged file (``staged_key``)."""
+it comes back as the key of the staged file (``staged_key``, read by the
+upload module's StagedFilesField: a key that is not this admin's staged
+image is an error on the image field, never a 500)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customization.images import STAGED_EXPIRED
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import (
     LOGO_MAX_RATIO,
@@ -20,7 +23,7 @@ from customization.rules import (
 from customization.selectors import alias_taken
 from customization.services import ALIAS_TAKEN
 from tenants.models import Tenant
-from uploads.fields import UploadField, UploadInput
+from uploads.fields import StagedFilesField, UploadField, UploadInput, bind_uploader
 from uploads.policies import UploadPolicy
 
 
@@ -28,8 +31,32 @@ def _image_widget(policy: UploadPolicy) -> UploadInput:
     return UploadInput(policy, attrs={"class": "dropzone__input"})
 
 
-class LinkForm(forms.Form):
+def _staged(policy: UploadPolicy) -> StagedFilesField:
+    return StagedFilesField(policy=policy, error_messages={"expired": STAGED_EXPIRED})
+
+
+class _ImageForm(forms.Form):
+    """A form with one image and its staged key: the key's errors are
+    shown on the image field (the key itself is a hidden input)."""
+
+    image_field = ""
+
+    def __init__(self, *args: Any, tenant: Tenant, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        bind_uploader(self, tenant=tenant, user=user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for error in self._errors.pop("staged_key", []):
+            self.add_error(self.image_field, error)
+        return data
+
+
+class LinkForm(_ImageForm):
     """LINK-1: 追加."""
+
+    image_field = "icon"
 
     title = forms.CharField(label=_("リンクタイトル"), max_length=50)
     url = forms.CharField(
@@ -43,7 +70,7 @@ class LinkForm(forms.Form):
         required=False,
         widget=_image_widget(LINK_ICON),
     )
-    staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    staged_key = _staged(LINK_ICON)
 
     def clean_url(self) -> str:
         try:
@@ -52,13 +79,15 @@ class LinkForm(forms.Form):
             raise forms.ValidationError(exc.message) from exc
 
 
-class SiteLogoForm(forms.Form):
+class SiteLogoForm(_ImageForm):
     """LOGO-1: the image, 1 MB, aspect within 1:6."""
+
+    image_field = "logo"
 
     logo = UploadField(
         policy=SITE_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget(SITE_LOGO)
     )
-    staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    staged_key = _staged(SITE_LOGO)
 
     def clean_logo(self) -> Any:
         upload = self.cleaned_data.get("logo")
@@ -78,8 +107,10 @@ class SiteLogoForm(forms.Form):
         return data
 
 
-class LoginPageForm(forms.Form):
+class LoginPageForm(_ImageForm):
     """ALIAS-1, ALIAS-2: 専用ログイン URL の利用, お客さま専用 URL, 表示するロゴ画像."""
+
+    image_field = "logo"
 
     USE = "on"
     NO_USE = "off"
@@ -113,11 +144,10 @@ class LoginPageForm(forms.Form):
     logo = UploadField(
         policy=LOGIN_LOGO, label=_("ロゴ画像"), required=False, widget=_image_widget(LOGIN_LOGO)
     )
-    staged_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    staged_key = _staged(LOGIN_LOGO)
 
-    def __init__(self, *args: Any, tenant: Tenant, has_logo: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_logo: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tenant = tenant
         self.has_logo = has_logo
 
     def clean_alias(self) -> str:

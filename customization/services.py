@@ -74,7 +74,7 @@ def add_link(*, tenant: Tenant, actor: Any, title: str, url: str, icon_key: str 
     icon = None
     if icon_key:
         try:
-            icon = images.claim_staged(tenant=tenant, key=icon_key, policy=LINK_ICON)
+            icon = images.claim_staged(tenant=tenant, key=icon_key, policy=LINK_ICON, user=actor)
         except RuleError as exc:
             raise _field_error("icon", exc) from exc
     link = LinkItem.objects.create(
@@ -111,9 +111,9 @@ def delete_link(*, link: LinkItem, actor: Any) -> None:
 # --- サイトロゴ (LOGO-1, LOGO-2) ------------------------------------------
 
 
-def _claim(*, tenant: Tenant, key: str, policy: UploadPolicy, field: str) -> StoredFile:
+def _claim(*, tenant: Tenant, actor: Any, key: str, policy: UploadPolicy, field: str) -> StoredFile:
     try:
-        return images.claim_staged(tenant=tenant, key=key, policy=policy)
+        return images.claim_staged(tenant=tenant, key=key, policy=policy, user=actor)
     except RuleError as exc:
         raise _field_error(field, exc) from exc
 
@@ -144,7 +144,7 @@ def _swap_image(
 def set_site_logo(*, tenant: Tenant, actor: Any, logo_key: str) -> Branding:
     """LOGO-1: the staged image becomes the header's logo. If anything
     fails the transaction rolls back and the previous logo stays (LOGO-3)."""
-    logo = _claim(tenant=tenant, key=logo_key, policy=SITE_LOGO, field="logo")
+    logo = _claim(tenant=tenant, actor=actor, key=logo_key, policy=SITE_LOGO, field="logo")
     branding = _swap_image(
         tenant=tenant,
         actor=actor,
@@ -217,7 +217,7 @@ def set_login_page(*, tenant: Tenant, actor: Any, alias: str | None, logo: str) 
         new = (
             None
             if logo == DEFAULT
-            else _claim(tenant=tenant, key=logo, policy=LOGIN_LOGO, field="logo")
+            else _claim(tenant=tenant, actor=actor, key=logo, policy=LOGIN_LOGO, field="logo")
         )
         _swap_image(
             tenant=tenant,

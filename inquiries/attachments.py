@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
-from uploads.fields import MultipleUploadField
+from uploads import staging
+from uploads.fields import MultipleUploadField, StagedFilesField
 from uploads.policies import MB, Kind, UploadPolicy
-from uploads.services import UploadError, attach_files, delete_files, store_file
+from uploads.services import UploadError, delete_files, store_file
 from uploads.validation import CheckedUpload
 
 # INQ-2: PDF, PNG, JPEG, GIF, BMP, TXT, CSV, XLSX, each at most 3 MB.
@@ -42,46 +41,25 @@ def form_field() -> forms.Field:
     )
 
 
+def staged_field() -> forms.Field:
+    """The keys of files staged at 確認, carried to 完了 and back to 入力."""
+    return StagedFilesField(policy=INQUIRY_ATTACHMENT)
+
+
 def _link(*, inquiry: Inquiry, message: InquiryMessage | None, files: Sequence[Any]) -> None:
     InquiryAttachment.objects.bulk_create(
         InquiryAttachment(tenant_id=inquiry.tenant_id, inquiry=inquiry, message=message, file=f) for f in files
     )
 
 
-@dataclass(frozen=True)
-class Staged:
-    """A file staged at 確認, as the confirm page lists it."""
-
-    key: str
-    name: str
-    size: int
-
-    @property
-    def url(self) -> str:
-        return reverse("uploads:download", args=[self.key])
-
-
-def stage(*, tenant: Any, files: Sequence[CheckedUpload], user: Any) -> list[Staged]:
-    """確認: store the checked files as staged; the confirm page lists them and
-    carries their keys to 完了 (a file input cannot keep its value)."""
-    stored = [
-        store_file(tenant=tenant, upload=upload, policy=INQUIRY_ATTACHMENT, user=user, staged=True)
-        for upload in files
-    ]
-    return [Staged(key=str(f.key), name=f.original_name, size=f.size) for f in stored]
-
-
-def keep_staged(*, inquiry: Inquiry, message: InquiryMessage | None, keys: Sequence[str], user: Any) -> None:
-    """完了: the files staged at 確認 become the inquiry's. Only the sender's
-    own staged files of this purpose qualify (a crafted key is refused)."""
-    if not keys:
-        return
+def keep_staged(*, inquiry: Inquiry, message: InquiryMessage | None, keys: Sequence[Any], user: Any) -> None:
+    """完了: the files staged at 確認 become the inquiry's (uploads.staging).
+    Only the sender's own staged files of this purpose qualify (a crafted
+    key is refused)."""
     try:
-        files = attach_files(tenant=inquiry.tenant, keys=keys, purpose=INQUIRY_ATTACHMENT.purpose)
-    except (UploadError, ValueError) as exc:
+        files = staging.claim(tenant=inquiry.tenant, keys=keys, policy=INQUIRY_ATTACHMENT, user=user)
+    except UploadError as exc:
         raise AttachmentError(str(exc)) from exc
-    if any(f.created_by_id != user.pk for f in files):
-        raise AttachmentError(str(_("添付ファイルの有効期限が切れました。もう一度選択してください")))
     _link(inquiry=inquiry, message=message, files=files)
 
 

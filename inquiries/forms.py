@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from inquiries import attachments
 from inquiries.models import Inquiry, TroubleFormField
 from tenants.models import Service
+from uploads.errors import refuse
+from uploads.fields import bind_uploader
 
 SUBJECT_MAX = 200
 BODY_MAX = 4000
@@ -113,9 +115,25 @@ def initial_from(form: forms.Form, data: Any) -> dict[str, Any]:
 
 
 class AttachmentsForm(forms.Form):
-    """The files of one step (INQ-2 入力, INQ-4 送信, INQ-8 回答)."""
+    """The files of INQ-2 入力: newly chosen ones, and those staged earlier
+    (at 確認, or with an input error) that the sender keeps."""
 
     files = attachments.form_field()
+    staged = attachments.staged_field()
+
+    def __init__(self, *args: Any, tenant: Any = None, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bind_uploader(self, tenant=tenant, user=user)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if len(data.get("files") or []) + len(data.get("staged") or []) > attachments.MAX_FILES:
+            self.add_error("files", refuse("too_many_files", limit=attachments.MAX_FILES))
+        return data
+
+    def kept(self) -> list[Any]:
+        """The staged files posted back, even when the rest is invalid."""
+        return getattr(self, "cleaned_data", {}).get("staged") or []
 
 
 class MessageForm(forms.Form):

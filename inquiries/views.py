@@ -7,13 +7,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import tenant_role_required
 from inquiries import attachments, selectors
+from inquiries.attachments import INQUIRY_ATTACHMENT
 from inquiries.forms import (
     AttachmentsForm,
     GeneralInquiryForm,
@@ -34,12 +37,10 @@ from inquiries.services import (
     submit_inquiry,
 )
 from tenants.models import Service
+from uploads import staging
+from web import submission
 
 PAGE_SIZE = 100
-
-
-def _step(request: HttpRequest) -> str:
-    return request.POST.get("step", "confirm") if request.method == "POST" else "input"
 
 
 def _contact_email(request: HttpRequest) -> dict[str, str]:
@@ -99,23 +100,32 @@ def faq_suggest(request: HttpRequest) -> HttpResponse:
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
 def general(request: HttpRequest) -> HttpResponse:
-    """INQ-1: 入力 → 確認 → 完了; the input travels in hidden fields."""
-    step = _step(request)
-    if step in ("input", "back"):
+    """INQ-1: 入力 → 確認 → 完了 (web.submission); the input travels in
+    hidden fields and is validated again at 完了."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
+    if step == submission.INPUT:
         # 戻る: the input again, filled in, without error messages.
-        initial = initial_from(GeneralInquiryForm(), request.POST) if step == "back" else _contact_email(request)
+        posted = request.method == "POST"
+        initial = initial_from(GeneralInquiryForm(), request.POST) if posted else _contact_email(request)
         return render(request, "inquiries/general_input.html", {"form": GeneralInquiryForm(initial=initial)})
     form = GeneralInquiryForm(request.POST)
     if not form.is_valid():
         return render(request, "inquiries/general_input.html", {"form": form})
-    if step != "submit":
+    if step == submission.CONFIRM:
         return render(request, "inquiries/general_confirm.html", {"form": form})
-    submit_general_inquiry(
-        tenant=request.tenant,  # type: ignore[attr-defined]
-        user=request.user,  # type: ignore[arg-type]
-        **form.cleaned_data,
-    )
-    return redirect("inquiries:general_done")
+
+    def change() -> str:
+        submit_general_inquiry(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            user=request.user,  # type: ignore[arg-type]
+            **form.cleaned_data,
+        )
+        return reverse("inquiries:general_done")
+
+    response = submission.complete(request, change, form=form)
+    return response or render(request, "inquiries/general_confirm.html", {"form": form})
 
 
 @tenant_role_required()
@@ -141,48 +151,63 @@ def trouble_select(request: HttpRequest) -> HttpResponse:
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
 def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
-    """The service's own form (INQ-2): 入力 → 確認 → 完了 → 状況/履歴.
+    """The service's own form (INQ-2): 入力 → 確認 → 完了 → 状況/履歴
+    (web.submission).
 
-    At 確認 the files are checked and staged by the upload module; their keys
-    travel in hidden fields and 完了 keeps them. The rest of the input is
+    Files are checked and staged by the upload module as soon as they are
+    chosen (uploads.staging); their keys travel in hidden fields, so 戻る and
+    an input error keep them and 完了 attaches them. The rest of the input is
     validated again at 完了."""
     service = _trouble_service(request, code)
     specs = selectors.form_fields(service)
-    step = _step(request)
-    context = {"service": service}
-    if step in ("input", "back"):
-        blank = TroubleInquiryForm(specs=specs)
-        initial = initial_from(blank, request.POST) if step == "back" else _contact_email(request)
-        form = TroubleInquiryForm(initial=initial, specs=specs)
-        return render(request, "inquiries/trouble_input.html", {**context, "form": form, "files_form": AttachmentsForm()})
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
+    tenant, user = request.tenant, request.user  # type: ignore[attr-defined]
+
+    def input_page(form: TroubleInquiryForm, files_form: AttachmentsForm, staged: list) -> HttpResponse:
+        context = {"service": service, "form": form, "files_form": files_form, "staged": staged}
+        return render(request, "inquiries/trouble_input.html", context)
+
+    if request.method == "GET":
+        form = TroubleInquiryForm(initial=_contact_email(request), specs=specs)
+        return input_page(form, AttachmentsForm(tenant=tenant, user=user), [])
+    files_form = AttachmentsForm(request.POST, request.FILES, tenant=tenant, user=user)
+    if step == submission.INPUT:
+        # 戻る: the input again, filled in, without error messages, with the files.
+        form = TroubleInquiryForm(initial=initial_from(TroubleInquiryForm(specs=specs), request.POST), specs=specs)
+        files_form.is_valid()
+        return input_page(form, AttachmentsForm(tenant=tenant, user=user), files_form.kept())
     form = TroubleInquiryForm(request.POST, specs=specs)
-    if step == "confirm":
-        files_form = AttachmentsForm(request.POST, request.FILES)
-        if not (form.is_valid() & files_form.is_valid()):
-            return render(request, "inquiries/trouble_input.html", {**context, "form": form, "files_form": files_form})
-        staged = attachments.stage(
-            tenant=request.tenant,  # type: ignore[attr-defined]
-            files=files_form.cleaned_data.get("files") or [],
-            user=request.user,
-        )
-        return render(request, "inquiries/trouble_confirm.html", {**context, "form": form, "staged": staged})
-    if not form.is_valid():
-        return render(request, "inquiries/trouble_input.html", {**context, "form": form, "files_form": AttachmentsForm()})
-    try:
+    valid = form.is_valid() & files_form.is_valid()
+    staged = files_form.kept()
+    if files_form.cleaned_data.get("files"):
+        staged += staging.stage(tenant=tenant, uploads=files_form.cleaned_data["files"], policy=INQUIRY_ATTACHMENT, user=user)
+    if not valid:
+        return input_page(form, files_form, staged)
+    confirm = {"service": service, "form": form, "staged": staged}
+    if step == submission.CONFIRM:
+        return render(request, "inquiries/trouble_confirm.html", confirm)
+
+    def change() -> str:
         submit_inquiry(
-            tenant=request.tenant,  # type: ignore[attr-defined]
-            user=request.user,  # type: ignore[arg-type]
+            tenant=tenant,
+            user=user,
             service=service,
             subject=form.cleaned_data["subject"],
             contact_email=form.cleaned_data["contact_email"],
             answers=form.answers(),
-            staged_files=request.POST.getlist("staged"),
+            staged_files=[f.key for f in staged],
         )
+        messages.success(request, _("お問い合わせを受け付けました。"))
+        return reverse("inquiries:history_list", args=[service.code])
+
+    try:
+        response = submission.complete(request, change, form=form)
     except InquiryError as exc:
         messages.error(request, exc.message)
         return redirect("inquiries:trouble_select")
-    messages.success(request, _("お問い合わせを受け付けました。"))
-    return redirect("inquiries:history_list", code=service.code)
+    return response or render(request, "inquiries/trouble_confirm.html", confirm)
 
 
 # --- 状況/履歴 and the detail -----------------------------------------------------
@@ -267,17 +292,28 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    """INQ-6 ステータスを解決済みにする: GET asks for confirmation (it cannot be
-    undone), POST closes the inquiry."""
+    """INQ-6 ステータスを解決済みにする: 確認 (it cannot be undone) → 完了
+    (web.submission: 戻る is the detail, a second 完了 the already-done page)."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     inquiry = _visible_inquiry(request, pk)
-    if request.method == "GET":
-        if inquiry.is_locked:
-            return redirect("inquiries:detail", pk=inquiry.pk)
-        return render(request, "inquiries/resolve_confirm.html", {"inquiry": inquiry})
-    try:
+    if inquiry.is_locked and request.method == "POST":
+        messages.error(request, LOCKED)  # a crafted POST, refused like the hidden button
+    if inquiry.is_locked or (step == submission.INPUT and request.method == "POST"):
+        return redirect("inquiries:detail", pk=inquiry.pk)
+    form = Form(request.POST or None)
+    if step != submission.DONE or not form.is_valid():
+        return render(request, "inquiries/resolve_confirm.html", {"inquiry": inquiry, "form": form})
+
+    def change() -> str:
         resolve_inquiry(inquiry=inquiry, user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("ステータスを解決済みにしました。"))
+        return reverse("inquiries:detail", args=[inquiry.pk])
+
+    try:
+        response = submission.complete(request, change, form=form)
     except InquiryError as exc:
         messages.error(request, exc.message)
         return redirect("inquiries:detail", pk=inquiry.pk)
-    messages.success(request, _("ステータスを解決済みにしました。"))
-    return redirect("inquiries:detail", pk=inquiry.pk)
+    return response or render(request, "inquiries/resolve_confirm.html", {"inquiry": inquiry, "form": form})

@@ -4,12 +4,15 @@ and gets CheckedUpload objects in cleaned_data."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from uploads import staging
 from uploads.errors import refuse
+from uploads.models import StoredFile
 from uploads.policies import UploadPolicy
 from uploads.validation import CheckedUpload, check_upload, clean_original_name
 
@@ -64,3 +67,52 @@ class MultipleUploadField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+class StagedFilesField(forms.Field):
+    """Keys of files staged at 確認 that travel between the steps (hidden
+    inputs, or checkboxes on the input page). ``cleaned_data`` holds the
+    uploader's still-staged ``StoredFile`` rows; a malformed key, or one that
+    is not a staged file of this tenant, purpose and user, is a form error
+    (uploads.staging). The form binds the uploader with ``bind_uploader``."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": staging.MALFORMED, "expired": staging.EXPIRED}
+
+    def __init__(self, *, policy: UploadPolicy, **kwargs: Any) -> None:
+        self.policy = policy
+        self.tenant: Any = None
+        self.user: Any = None
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[uuid.UUID]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        try:
+            return staging.parse_keys(values)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def clean(self, value: Any) -> list[StoredFile]:
+        keys = self.to_python(value)
+        self.validate(keys)
+        if not keys:
+            return []
+        if self.tenant is None:
+            raise ImproperlyConfigured("StagedFilesField needs bind_uploader(form, tenant=…, user=…).")
+        files = staging.staged_files(tenant=self.tenant, keys=keys, policy=self.policy, user=self.user)
+        if len(files) != len(keys):
+            raise ValidationError(self.error_messages["expired"], code="expired")
+        return files
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return [str(getattr(v, "key", v)) for v in value]
+        return value
+
+
+def bind_uploader(form: forms.BaseForm, *, tenant: Any, user: Any) -> None:
+    """Tell the form's StagedFilesFields whose staged files they may accept."""
+    for field in form.fields.values():
+        if isinstance(field, StagedFilesField):
+            field.tenant, field.user = tenant, user

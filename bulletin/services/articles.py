@@ -47,7 +47,7 @@ def create_article(
     )
     article.full_clean(exclude=["author"])
     article.save()
-    attachments = attach_to_article(article=article, keys=list(attachment_keys))
+    attachments = attach_to_article(article=article, keys=list(attachment_keys), user=actor)
     record(
         action="bulletin.article.created",
         actor=actor,

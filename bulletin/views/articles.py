@@ -10,56 +10,73 @@ from django.utils.translation import gettext as _
 from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin import selectors
 from bulletin.forms import ArticleForm
+from bulletin.policies import BULLETIN_ATTACHMENT
 from bulletin.services import articles
-from bulletin.services.attachments import stage_uploads, staged_files
 from bulletin.services.errors import BulletinError
 from bulletin.services.fanout import preview_mail
+from uploads import staging
+from web import submission
 
 
 @tenant_role_required("admin")
 def article_add(request: TenantRequest) -> HttpResponse:
-    """The 確認 page carries the input in hidden fields, so no article is
-    stored before 完了; 戻る returns to the input with everything kept.
-    Attachments are checked by the upload module as soon as they are chosen
-    and kept as staged files (a browser cannot re-post a file input), so an
-    input error or 戻る never asks for them again."""
+    """入力 → 確認 → 完了 (web.submission). The 確認 page carries the input
+    in hidden fields, so no article is stored before 完了; 戻る returns to
+    the input with everything kept. Attachments are checked by the upload
+    module as soon as they are chosen and kept as staged files
+    (uploads.staging), so an input error or 戻る never asks for them again."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     posted = request.method == "POST"
-    form = ArticleForm(request.POST if posted else None, request.FILES if posted else None, tenant=request.tenant)
+    form = ArticleForm(
+        request.POST if posted else None, request.FILES if posted else None, tenant=request.tenant, user=request.user
+    )
     valid = form.is_valid() if posted else False
-    keys = form.kept_keys() if posted else []
+    files = form.kept_files()
     if posted and form.cleaned_data.get("attachments"):
-        keys += [f.key for f in stage_uploads(tenant=request.tenant, user=request.user, uploads=form.cleaned_data["attachments"])]
-    files = staged_files(tenant=request.tenant, keys=keys)
-    if valid and "back" not in request.POST:
+        files += staging.stage(
+            tenant=request.tenant, uploads=form.cleaned_data["attachments"], policy=BULLETIN_ATTACHMENT, user=request.user
+        )
+    if valid and step == submission.CONFIRM:
+        return _confirm(request, form, files)
+    if valid and step == submission.DONE:
         data = form.cleaned_data
-        if request.POST.get("step") == "confirm":
-            try:
-                article = articles.create_article(
-                    tenant=request.tenant,
-                    actor=request.user,
-                    category=data["category"],
-                    title=data["title"],
-                    body=data["body"],
-                    notify=form.wants_mail,
-                    attachment_keys=keys,
-                )
-            except BulletinError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return redirect("bulletin:article_done", pk=article.pk)
+
+        def change() -> HttpResponse:
+            article = articles.create_article(
+                tenant=request.tenant,
+                actor=request.user,
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                notify=form.wants_mail,
+                attachment_keys=[f.key for f in files],
+            )
+            return redirect("bulletin:article_done", pk=article.pk)
+
+        try:
+            response = submission.complete(request, change, form=form)
+        except BulletinError as exc:
+            form.add_error(None, exc.message)
         else:
-            context = {"form": form, "notify": form.wants_mail, "files": files}
-            if form.wants_mail:
-                # The same query the fan-out walks, so the number is what goes out.
-                context["recipient_count"] = selectors.notice_recipients(tenant=request.tenant).count()
-                context["mail_subject"], context["mail_body"] = preview_mail(
-                    tenant_name=request.tenant.name,
-                    category_name=data["category"].name,
-                    title=data["title"],
-                    body=data["body"],
-                )
-            return render(request, "bulletin/article_confirm.html", context)
+            return response or _confirm(request, form, files)
     return render(request, "bulletin/article_add.html", {"form": form, "files": files})
+
+
+def _confirm(request: TenantRequest, form: ArticleForm, files: list) -> HttpResponse:
+    data = form.cleaned_data
+    context = {"form": form, "notify": form.wants_mail, "files": files}
+    if form.wants_mail:
+        # The same query the fan-out walks, so the number is what goes out.
+        context["recipient_count"] = selectors.notice_recipients(tenant=request.tenant).count()
+        context["mail_subject"], context["mail_body"] = preview_mail(
+            tenant_name=request.tenant.name,
+            category_name=data["category"].name,
+            title=data["title"],
+            body=data["body"],
+        )
+    return render(request, "bulletin/article_confirm.html", context)
 
 
 @tenant_role_required("admin")

@@ -12,17 +12,22 @@ from accounts.permissions import TenantRequest, tenant_role_required
 from bulletin.forms import CategoryFormSet
 from bulletin.services import categories
 from bulletin.services.errors import BulletinError
+from web import submission
 
 
 @tenant_role_required("admin")
 def category_add(request: TenantRequest) -> HttpResponse:
-    """＋ adds a row: with JS in the page, without JS by this view (the ＋
-    button submits the form with ``add_row``)."""
+    """入力 → 確認 → 完了 (web.submission). ＋ adds a row: with JS in the
+    page, without JS by this view (the ＋ button submits the form with
+    ``add_row``)."""
     tenant = request.tenant
+    step = submission.stage(request)
     if request.method != "POST":
         return render(request, "bulletin/category_add.html", {"formset": CategoryFormSet(tenant=tenant)})
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     formset = CategoryFormSet(request.POST, tenant=tenant)
-    if "add_row" in request.POST or "back" in request.POST:
+    if "add_row" in request.POST or step == submission.INPUT:
         typed = [v for k, v in request.POST.items() if k.startswith("form-") and k.endswith("-name")]
         rows = [{"name": n} for n in typed] + ([{}] if "add_row" in request.POST else [])
         return render(
@@ -30,16 +35,22 @@ def category_add(request: TenantRequest) -> HttpResponse:
         )
     if formset.is_valid():
         names = formset.names()
-        if request.POST.get("step") == "confirm":
-            try:
-                created = categories.add_categories(tenant=tenant, actor=request.user, names=names)
-            except BulletinError as exc:
-                messages.error(request, exc.message)
-            else:
-                ids = ",".join(str(c.pk) for c in created)
-                return redirect(reverse("bulletin:category_done") + f"?ids={ids}")
-        else:
+        if step == submission.CONFIRM:
             return render(request, "bulletin/category_confirm.html", {"formset": formset, "names": names})
+
+        def change() -> str:
+            created = categories.add_categories(tenant=tenant, actor=request.user, names=names)
+            return reverse("bulletin:category_done") + "?ids=" + ",".join(str(c.pk) for c in created)
+
+        try:
+            response = submission.complete(request, change)
+        except BulletinError as exc:
+            messages.error(request, exc.message)
+        else:
+            if response is not None:
+                return response
+            context = {"formset": formset, "names": names, "errors": [submission.STALE_MESSAGE]}
+            return render(request, "bulletin/category_confirm.html", context)
     return render(request, "bulletin/category_add.html", {"formset": formset})
 
 

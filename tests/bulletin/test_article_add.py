@@ -12,6 +12,7 @@ from bulletin.models import Article
 from tenants.scoping import operator_scope
 from tests.bulletin.conftest import article_count, audit, outbox
 from tests.factories import UserFactory
+from tests.web import flow
 
 URL = reverse("bulletin:article_add")
 
@@ -35,13 +36,13 @@ def test_bbs1_add_requires_login(client, db):
 
 def test_bbs1_add_requires_admin(bob_client, news_a):
     assert bob_client.get(URL).status_code == HTTPStatus.FORBIDDEN
-    response = bob_client.post(URL, {**data(news_a), "step": "confirm"})
+    response = bob_client.post(URL, {**data(news_a), "stage": "done"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert article_count(news_a.tenant) == 0
 
 
 def test_bbs1_other_tenants_category_is_refused(alice_client, news_a, news_b):
-    response = alice_client.post(URL, {**data(news_b), "step": "confirm"})
+    response = alice_client.post(URL, data(news_b))
     assert response.status_code == HTTPStatus.OK
     assert "カテゴリを選択してください。" in response.content.decode()
     with operator_scope():
@@ -70,8 +71,8 @@ def test_bbs1_bad_input_keeps_input_with_japanese_messages(alice_client, news_a)
 
 
 def test_bbs1_back_from_confirm_keeps_the_input(alice_client, events_a):
-    response = alice_client.post(URL, {**data(events_a, notify="yes"), "step": "confirm", "back": "1"})
-    body = response.content.decode()
+    confirm = alice_client.post(URL, data(events_a, notify="yes"))
+    body = flow.back(alice_client, URL, confirm).content.decode()
     assert "記事追加確認" not in body
     assert 'value="夏季休業のお知らせ"' in body
     assert "8/13〜8/16 は休業です。" in body
@@ -95,7 +96,7 @@ def test_bbs1_bbs5_confirm_with_mail_counts_registered_users_and_shows_the_mail(
 
 def test_bbs1_complete_without_mail(alice_client, alice, events_a, events_articles, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(URL, {**data(events_a), "step": "confirm"})
+        _confirm, response = flow.confirm_then_complete(alice_client, URL, data(events_a))
     with operator_scope():
         article = Article.objects.get(title="夏季休業のお知らせ")
     assert response.status_code == HTTPStatus.FOUND
@@ -118,7 +119,7 @@ def test_bbs1_bbs5_complete_with_mail_sends_one_per_registered_user(
     alice_client, alice, bob, charlie, news_a, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(URL, {**data(news_a, notify="yes"), "step": "confirm"})
+        flow.confirm_then_complete(alice_client, URL, data(news_a, notify="yes"))
     mails = outbox()
     assert sorted(m.to[0] for m in mails) == [alice.email, bob.email]
     assert mails[0].subject == "【My KDDI Biz 総合】社内向け掲示板：夏季休業のお知らせ"

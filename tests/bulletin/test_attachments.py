@@ -19,6 +19,7 @@ from bulletin.policies import BULLETIN_ATTACHMENT
 from tenants.scoping import operator_scope
 from tests.bulletin.conftest import article_count, audit
 from tests.uploads.samples import PDF, image_bytes, ole_bytes, ooxml_bytes
+from tests.web import flow
 from uploads.models import StoredFile
 from uploads.policies import MB
 
@@ -45,10 +46,8 @@ def pdf_of_size(size: int) -> bytes:
 
 def add_with_files(client, category, uploads, **changes):
     """確認 with the files, then 完了 with the staged keys the page carries."""
-    confirm = client.post(URL, {**data(category, **changes), "attachments": uploads})
+    confirm, done = flow.confirm_then_complete(client, URL, {**data(category, **changes), "attachments": uploads})
     assert confirm.status_code == HTTPStatus.OK
-    keys = [str(f.key) for f in confirm.context["files"]]
-    done = client.post(URL, {**data(category, **changes), "attachment_keys": keys, "step": "confirm"})
     return confirm, done
 
 
@@ -146,9 +145,10 @@ def test_bbs1_input_error_keeps_the_checked_files(alice_client, news_a):
 def test_bbs1_back_from_confirm_keeps_the_files_and_unchecking_drops_one(alice_client, news_a):
     confirm = alice_client.post(URL, {**data(news_a), "attachments": files(**{"一.pdf": PDF, "二.pdf": PDF})})
     keys = [str(f.key) for f in confirm.context["files"]]
-    back = alice_client.post(URL, {**data(news_a), "attachment_keys": keys, "step": "confirm", "back": "1"})
+    back = flow.back(alice_client, URL, confirm)
     assert "一.pdf" in back.content.decode() and "二.pdf" in back.content.decode()
-    alice_client.post(URL, {**data(news_a), "attachment_keys": keys[:1], "step": "confirm"})
+    assert all(f'name="attachment_keys" value="{k}" checked' in back.content.decode() for k in keys)
+    flow.confirm_then_complete(alice_client, URL, {**data(news_a), "attachment_keys": keys[:1]})
     with operator_scope():
         assert list(Attachment.objects.values_list("file__original_name", flat=True)) == ["一.pdf"]
 
@@ -156,14 +156,14 @@ def test_bbs1_back_from_confirm_keeps_the_files_and_unchecking_drops_one(alice_c
 def test_bbs1_crafted_keys_are_refused(alice_client, charlie_client, news_a, news_b):
     theirs = charlie_client.post(reverse("bulletin:article_add"), {**data(news_b), "attachments": files(**{"b.pdf": PDF})})
     foreign = str(theirs.context["files"][0].key)
-    response = alice_client.post(URL, {**data(news_a), "attachment_keys": [foreign], "step": "confirm"})
+    response = alice_client.post(URL, {**data(news_a), "attachment_keys": [foreign]})
     assert "添付ファイルの有効期限が切れました" in response.content.decode()
     _confirm, _done = add_with_files(alice_client, news_a, files(**{"a.pdf": PDF}))
     used = str(stored()[-1].key)
-    again = alice_client.post(URL, {**data(news_a, title="二つ目"), "attachment_keys": [used], "step": "confirm"})
+    again = alice_client.post(URL, {**data(news_a, title="二つ目"), "attachment_keys": [used]})
     assert "添付ファイルの有効期限が切れました" in again.content.decode()
-    garbage = alice_client.post(URL, {**data(news_a), "attachment_keys": ["not-a-key"], "step": "confirm"})
-    assert "添付ファイルの有効期限が切れました" in garbage.content.decode()
+    garbage = alice_client.post(URL, {**data(news_a), "attachment_keys": ["not-a-key"]})
+    assert "添付ファイルの指定が正しくありません" in garbage.content.decode()
     with operator_scope():
         assert Article.objects.filter(tenant=news_a.tenant).count() == 1
         assert Attachment.objects.count() == 1

@@ -9,6 +9,7 @@ from django.urls import reverse
 from bulletin.models import Article, Category
 from tenants.scoping import operator_scope
 from tests.bulletin.conftest import audit, category_names, make_article
+from tests.web import flow
 
 URL = reverse("bulletin:category_add")
 
@@ -32,7 +33,7 @@ def test_bbs2_add_requires_login(client, db):
 
 def test_bbs2_add_requires_admin(bob_client, tenant_a):
     assert bob_client.get(URL).status_code == HTTPStatus.FORBIDDEN
-    assert bob_client.post(URL, rows("営業", step="confirm")).status_code == HTTPStatus.FORBIDDEN
+    assert bob_client.post(URL, rows("営業", stage="done")).status_code == HTTPStatus.FORBIDDEN
     assert category_names(tenant_a) == ["お知らせ"]
 
 
@@ -51,7 +52,7 @@ def test_bbs2_rows_confirm_then_complete_in_typed_order(alice_client, alice, ten
     assert "カテゴリ追加確認" in body and "営業" in body and "総務 部" in body
     assert category_names(tenant_a) == ["お知らせ", "社内行事"]
 
-    response = alice_client.post(URL, rows("営業", "", " 総務  部 ", step="confirm"))
+    response = flow.complete(alice_client, URL, confirm)
     assert response.status_code == HTTPStatus.FOUND
     assert category_names(tenant_a) == ["お知らせ", "社内行事", "営業", "総務 部"]
     entries = audit("bulletin.category.created")
@@ -62,17 +63,18 @@ def test_bbs2_rows_confirm_then_complete_in_typed_order(alice_client, alice, ten
 
 
 def test_bbs2_back_from_confirm_keeps_the_rows(alice_client, tenant_a):
-    body = alice_client.post(URL, rows("営業", "総務", step="confirm", back="1")).content.decode()
+    confirm = alice_client.post(URL, rows("営業", "総務"))
+    body = flow.back(alice_client, URL, confirm).content.decode()
     assert 'value="営業"' in body and 'value="総務"' in body
     assert category_names(tenant_a) == ["お知らせ"]
 
 
 def test_bbs2_duplicates_and_existing_names_are_refused(alice_client, tenant_a, events_a):
-    body = alice_client.post(URL, rows("お知らせ", "営業", "営業", step="confirm")).content.decode()
+    body = alice_client.post(URL, rows("お知らせ", "営業", "営業")).content.decode()
     assert "カテゴリ「お知らせ」は既にあります。" in body
     assert "同じカテゴリ名が複数入力されています。" in body
     assert 'value="営業"' in body
-    body = alice_client.post(URL, rows("", step="confirm")).content.decode()
+    body = alice_client.post(URL, rows("")).content.decode()
     assert "カテゴリ名を入力してください。" in body
     body = alice_client.post(URL, rows("あ" * 31)).content.decode()
     assert "カテゴリ名は 30 文字以内で入力してください。" in body

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from tenants.scoping import operator_scope
+from tests.web import flow
 
 
 def to_confirm(client: Client, url_name: str, data: dict):
@@ -13,12 +14,9 @@ def to_confirm(client: Client, url_name: str, data: dict):
 
 
 def confirm(client: Client, url_name: str, first_response, extra: dict | None = None):
-    """Post 完了 with what the 確認 page carried (hidden fields + staged key)."""
-    form = first_response.context["form"]
-    data = {k: v for k, v in form.cleaned_data.items() if isinstance(v, str)}
-    data.update({"staged_key": first_response.context["staged_key"], "step": "confirm"})
-    data.update(extra or {})
-    return client.post(reverse(url_name), data)
+    """Press 完了 on the 確認 page: post what it carries (hidden fields, the
+    staged key, the one-time token); ``extra={"back": "1"}`` is 戻る."""
+    return client.post(reverse(url_name), {**flow.confirm_fields(first_response), **(extra or {})})
 
 
 def audit_actions(prefix: str = "customization.") -> list[str]:

@@ -113,7 +113,7 @@ def test_link1_a_staged_key_of_another_tenant_is_refused(alice_client, charlie_c
             "title": "x",
             "url": "https://x.example/",
             "staged_key": theirs.context["staged_key"],
-            "step": "confirm",
+            "stage": "done",
         },
     )
     assert response.status_code == HTTPStatus.OK

@@ -104,7 +104,7 @@ def test_logo3_an_expired_staged_image_keeps_the_old_logo(alice_client, tenant_a
     before = current_logo(tenant_a)
     response = alice_client.post(
         reverse("customization:site_logo"),
-        {"staged_key": "00000000-0000-0000-0000-000000000000", "step": "confirm"},
+        {"staged_key": "00000000-0000-0000-0000-000000000000", "stage": "done"},
     )
     assert "有効期限" in response.text
     assert current_logo(tenant_a) == before

@@ -19,6 +19,7 @@ from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import UserFactory
 from tests.inquiries.test_trouble_form import valid_data
 from tests.uploads.samples import PDF, image_bytes, ole_bytes, ooxml_bytes, upload
+from tests.web import flow
 from uploads.models import StoredFile
 from uploads.policies import MB
 from uploads.validation import check_upload
@@ -108,10 +109,9 @@ def test_inq2_the_policy_is_the_manuals():
 def _file_inquiry(bob_client, ether, *names):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
     files = [upload(n, ACCEPTED[n]) for n in names]
-    confirm = bob_client.post(url, {**valid_data(ether), "step": "confirm", "files": files})
+    confirm = bob_client.post(url, {**valid_data(ether), "files": files})
     assert confirm.status_code == HTTPStatus.OK, confirm.context and confirm.context["files_form"].errors
-    keys = [f.key for f in confirm.context["staged"]]
-    done = bob_client.post(url, {**valid_data(ether), "step": "submit", "staged": keys})
+    done = flow.complete(bob_client, url, confirm)
     assert done.status_code == HTTPStatus.FOUND
     with operator_scope():
         return Inquiry.objects.latest("pk"), confirm
@@ -130,7 +130,7 @@ def test_inq2_files_are_staged_at_confirm_and_attached_at_complete(bob_client, e
 
 def test_inq2_a_refused_file_keeps_the_input_and_stages_nothing(bob_client, ether, contracts_trouble_a):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
-    response = bob_client.post(url, {**valid_data(ether), "step": "confirm", "files": [upload("報告.docx", REFUSED["報告.docx"])]})
+    response = bob_client.post(url, {**valid_data(ether), "files": [upload("報告.docx", REFUSED["報告.docx"])]})
     assert response.status_code == HTTPStatus.OK
     assert "報告.docx" in response.text and "許可されていません" in response.text
     assert 'value="本社で通信できない"' in response.text
@@ -239,7 +239,7 @@ def test_inq4_download_requires_login(client, bobs_file):
 
 def test_inq2_a_staged_file_only_for_its_uploader(bob_client, alice_client, ether, contracts_trouble_a):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
-    confirm = bob_client.post(url, {**valid_data(ether), "step": "confirm", "files": [upload("画面.png", ACCEPTED["画面.png"])]})
-    staged = confirm.context["staged"][0]
-    assert bob_client.get(staged.url).status_code == HTTPStatus.OK
-    assert alice_client.get(staged.url).status_code == HTTPStatus.NOT_FOUND
+    confirm = bob_client.post(url, {**valid_data(ether), "files": [upload("画面.png", ACCEPTED["画面.png"])]})
+    staged = reverse("uploads:download", args=[confirm.context["staged"][0].key])
+    assert bob_client.get(staged).status_code == HTTPStatus.OK
+    assert alice_client.get(staged).status_code == HTTPStatus.NOT_FOUND

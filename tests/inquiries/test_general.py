@@ -10,6 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from inquiries.models import GeneralInquiry
 from tenants.scoping import operator_scope
+from tests.web import flow
 
 URL = "inquiries:general"
 DATA = {"subject": "請求書の送付先を変更したい", "body": "送付先を本社に変えたいです。", "contact_email": "bob.contact@a.example.com"}
@@ -23,7 +24,7 @@ def test_inq1_input_offers_the_notification_address(bob_client, bob):
 
 
 def test_inq1_confirm_shows_the_input_and_stores_nothing(bob_client):
-    response = bob_client.post(reverse(URL), {**DATA, "step": "confirm"})
+    response = bob_client.post(reverse(URL), DATA)
     assert response.status_code == HTTPStatus.OK
     assert "（一般）お問い合わせ（確認）" in response.text
     assert "請求書の送付先を変更したい" in response.text
@@ -33,7 +34,7 @@ def test_inq1_confirm_shows_the_input_and_stores_nothing(bob_client):
 
 
 def test_inq1_back_keeps_the_input(bob_client):
-    response = bob_client.post(reverse(URL), {**DATA, "step": "back"})
+    response = flow.back(bob_client, reverse(URL), bob_client.post(reverse(URL), DATA))
     assert 'value="請求書の送付先を変更したい"' in response.text
     assert "field__error" not in response.text
 
@@ -42,7 +43,7 @@ def test_inq1_submit_stores_and_mails_the_centre_and_the_sender(
     bob_client, bob, settings, django_capture_on_commit_callbacks, mailoutbox
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = bob_client.post(reverse(URL), {**DATA, "step": "submit"})
+        _confirm, response = flow.confirm_then_complete(bob_client, reverse(URL), DATA)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == reverse("inquiries:general_done")
     with operator_scope():
@@ -63,13 +64,13 @@ def test_inq1_submit_stores_and_mails_the_centre_and_the_sender(
 
 def test_inq1_admins_may_send_too(alice_client, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(reverse(URL), {**DATA, "step": "submit"})
+        _confirm, response = flow.confirm_then_complete(alice_client, reverse(URL), DATA)
     assert response.status_code == HTTPStatus.FOUND
     assert len(mailoutbox) == 2
 
 
 def test_inq1_bad_input_keeps_it_and_changes_nothing(bob_client, mailoutbox):
-    data = {**DATA, "contact_email": "not-an-address", "subject": "", "step": "submit"}
+    data = {**DATA, "contact_email": "not-an-address", "subject": "", "stage": "done"}
     response = bob_client.post(reverse(URL), data)
     assert response.status_code == HTTPStatus.OK
     assert "有効なメールアドレスを入力してください。" in response.text

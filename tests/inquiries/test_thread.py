@@ -16,6 +16,7 @@ from inquiries.models import Inquiry, InquiryMessage
 from inquiries.services import InquiryError, add_customer_message, answer_inquiry, resolve_inquiry
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import UserFactory
+from tests.web import flow
 
 R, A, S = Inquiry.Status.RECEIVED, Inquiry.Status.ANSWERED, Inquiry.Status.RESOLVED
 
@@ -209,7 +210,7 @@ def test_inq6_resolve_asks_for_confirmation_then_closes(bob_client, bob, make_in
     assert "メッセージ送信やステータス変更はできなくなります" in confirm.text
     inquiry.refresh_from_db()
     assert inquiry.status == A
-    response = bob_client.post(url)
+    response = flow.complete(bob_client, url, confirm)
     assert response.status_code == HTTPStatus.FOUND
     inquiry.refresh_from_db()
     assert inquiry.status == S and inquiry.resolved_at is not None

@@ -13,6 +13,7 @@ from audit.models import AuditEntry
 from inquiries.forms import TroubleInquiryForm
 from inquiries.models import Inquiry, TroubleFormField
 from tenants.scoping import operator_scope, tenant_scope
+from tests.web import flow
 
 
 def _spec_ids(service) -> dict[str, str]:
@@ -130,14 +131,14 @@ def test_inq2_contact_address_is_always_asked(ether, contracts_trouble_a):
 
 def test_inq2_confirm_then_complete(bob_client, bob, ether, contracts_trouble_a, django_capture_on_commit_callbacks, mailoutbox, settings):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
-    confirm = bob_client.post(url, {**valid_data(ether), "step": "confirm"})
+    confirm = bob_client.post(url, valid_data(ether))
     assert confirm.status_code == HTTPStatus.OK
     assert "障害問い合わせ（確認）" in confirm.text
     assert "通信できない、速度が遅い" in confirm.text
     with operator_scope():
         assert not Inquiry.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        done = bob_client.post(url, {**valid_data(ether), "step": "submit"})
+        done = flow.complete(bob_client, url, confirm)
     assert done.status_code == HTTPStatus.FOUND
     assert done.url == reverse("inquiries:history_list", args=["ether_economy"])
     with operator_scope():
@@ -154,7 +155,7 @@ def test_inq2_confirm_then_complete(bob_client, bob, ether, contracts_trouble_a,
 
 def test_inq2_back_keeps_the_input(bob_client, ether, contracts_trouble_a):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
-    response = bob_client.post(url, {**valid_data(ether), "step": "back"})
+    response = flow.back(bob_client, url, bob_client.post(url, valid_data(ether)))
     assert 'value="本社で通信できない"' in response.text
     assert "朝から通信できません。" in response.text
     assert response.text.count("checked") >= 3  # two symptoms and one radio
@@ -164,7 +165,7 @@ def test_inq2_back_keeps_the_input(bob_client, ether, contracts_trouble_a):
 def test_inq2_bad_input_keeps_it_and_changes_nothing(bob_client, ether, contracts_trouble_a):
     url = reverse("inquiries:trouble_form", args=["ether_economy"])
     ids = _spec_ids(ether)
-    response = bob_client.post(url, {**valid_data(ether, **{ids["回線 ID"]: ""}), "step": "submit"})
+    response = bob_client.post(url, {**valid_data(ether, **{ids["回線 ID"]: ""}), "stage": "done"})
     assert response.status_code == HTTPStatus.OK
     assert "このフィールドは必須です。" in response.text
     assert 'value="本社で通信できない"' in response.text

@@ -43,6 +43,8 @@ VOLATILE = [
         'name="csrfmiddlewaretoken" value=""',
     ),
     (re.compile(r'nonce="[^"]+"'), 'nonce=""'),
+    # A 確認 page's one-time token (web.submission) is fresh on every render, like CSRF.
+    (re.compile(r'name="submission_token" value="[^"]+"'), 'name="submission_token" value=""'),
     (re.compile(r'data-session-expires="[^"]*"'), 'data-session-expires=""'),
 ]
 

@@ -125,7 +125,7 @@ ENDPOINTS = [
         "files",
         "user",
         lambda w: reverse("inquiries:trouble_form", args=[w["service"].code]),
-        lambda w: {**valid_data(w["service"]), "step": "confirm"},
+        lambda w: valid_data(w["service"]),
         forms=("inquiries.forms.AttachmentsForm",),
         views=("inquiries.views.trouble_form",),
         multiple=True,
