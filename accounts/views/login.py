@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginIdForm, PasswordLoginForm
 from accounts.services.login import authenticate_login, record_login, record_logout
+from audit.client import client_ip
 
 SESSION_LOGIN_ID = "login_id"
 SESSION_NEXT = "login_next"
@@ -77,10 +78,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
     ):
         return candidate
     return None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def too_many_requests(request: HttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:

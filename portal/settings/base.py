@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -26,6 +27,14 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies stand in front of the portal (issue 20). 0: none
+# is trusted, so X-Forwarded-Proto and X-Forwarded-For are ignored (anyone can
+# send them). N > 0: the portal is reachable only through N proxies, the
+# nearest of which overwrites X-Forwarded-Proto and each of which appends to
+# X-Forwarded-For; the client is the N-th address from the right
+# (audit/client.py). docs/security.md "Behind a proxy".
+PORTAL_TRUSTED_PROXY_HOPS = env.int("PORTAL_TRUSTED_PROXY_HOPS", default=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_TRUSTED_PROXY_HOPS > 0 else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -245,11 +254,36 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+
+
+def redis_sibling_db(url: str, *, offset: int) -> str:
+    """The same Redis server, ``offset`` databases further (of 16): the
+    security counters' own db beside the one ``url`` names."""
+    parts = urlsplit(url)
+    current = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(current + offset) % 16}"))
+
+
+# "default" is a cache of derived values (logos, links, the business-day
+# table): losing an entry costs one query. "security" holds counters that
+# must hold across web processes and must not be evicted by anonymous traffic
+# filling the cache (accounts/services/throttle.py): in production a Redis db
+# of their own on the broker's noeviction Redis (production.py); in the
+# single-process demo and the tests, process memory.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "security": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_sibling_db(CELERY_BROKER_URL, offset=1),
+            "KEY_PREFIX": "security",
+        }
+        if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "security"}
     ),
 }
 
