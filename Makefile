@@ -9,7 +9,7 @@ REQUIRES_PYTHON := $(shell sed -n 's/^requires-python *= *"\(.*\)"/\1/p' pyproje
 export UV_PYTHON_DOWNLOADS ?= never
 MANAGE := .venv/bin/python manage.py
 
-.PHONY: run test test-rls drill sync bootstrap migrate seed worker beat lint check bench
+.PHONY: run test test-rls drill smoke sync bootstrap migrate seed worker beat lint check bench
 
 bootstrap:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -75,3 +75,12 @@ test-rls: sync
 # redis-server required; private Redis on ports 6391/6392. A few minutes.
 drill: sync
 	.venv/bin/python scripts/drills.py $(DRILL_ARGS)
+
+# The portal as deployed, walked over HTTP (scripts/smoke.py, issue 20):
+# gunicorn, one Celery worker and beat with the production settings, its own
+# database (DATABASE_URL's name + _smoke) served as the plain application
+# role with row-level security on, its own Redis db (SMOKE_REDIS_URL, default
+# db 13, flushed). Logs in, files an inquiry with an attachment, posts an
+# article with mail on, waits for the worker's mails. Under two minutes.
+smoke: sync
+	cd scripts && ../.venv/bin/python smoke.py

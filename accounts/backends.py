@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from accounts.models import User
+from audit.client import client_ip
 
 
 class PortalBackend(ModelBackend):
@@ -29,7 +30,7 @@ class PortalBackend(ModelBackend):
             return None
         from accounts.services.login import authenticate_login
 
-        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        ip = client_ip(request) if request is not None else None
         outcome = authenticate_login(login_id=username, password=password, ip_address=ip)
         return outcome.user if outcome.ok else None
 

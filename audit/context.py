@@ -9,18 +9,21 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from audit.client import client_ip as request_client_ip
+
 client_ip: ContextVar[str | None] = ContextVar("audit_client_ip", default=None)
 
 
 class AuditContextMiddleware:
-    """REMOTE_ADDR is the client as the last proxy saw it: production runs
-    behind one proxy that sets it (docs/security.md)."""
+    """The client's address (audit/client.py: X-Forwarded-For only from the
+    trusted proxies, PORTAL_TRUSTED_PROXY_HOPS) for every entry the request
+    records."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = client_ip.set(request_client_ip(request))
         try:
             response = self.get_response(request)
             if request.method == "GET" and response.status_code == 200:

@@ -189,9 +189,10 @@ def _default_language():
 def _fresh_cache():
     """Each test starts with an empty cache: throttling counters (issue 15)
     must not carry over from one test to the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["security"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,9 @@
 """Throttling of the self-service mail pages (password reset, a new setup
 link) against mail bombing (issue 15).
 
-Two fixed-window counters in the cache (Redis in production, shared by every
-web process):
+Two fixed-window counters in the ``security`` cache (issue 20: in production
+a Redis db of their own that every web process shares and that anonymous
+traffic filling the page cache cannot evict; settings/base.py):
 
 * per address: past ``MAIL_REQUEST_LIMIT_PER_ADDRESS`` requests an hour for
   one login ID, nothing more is mailed, but the page answers exactly as if it
@@ -22,7 +23,7 @@ import time
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 WINDOW_SECONDS = 60 * 60
 
@@ -38,6 +39,7 @@ def _hit(kind: str, value: str, limit: int) -> bool:
     window = int(time.time() // WINDOW_SECONDS)
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     key = f"throttle:mailreq:{kind}:{digest}:{window}"
+    cache = caches["security"]
     cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
     try:
         count = cache.incr(key)

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginIdForm, PasswordLoginForm
 from accounts.services.login import authenticate_login, record_login, record_logout
+from audit.client import client_ip
 
 SESSION_LOGIN_ID = "login_id"
 SESSION_NEXT = "login_next"
@@ -79,10 +80,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
     return None
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def too_many_requests(request: HttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:
     """The self-service mail pages' answer to an IP over its limit (issue 15)."""
     form.add_error(
@@ -97,8 +94,11 @@ def login_id_step(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated:
         return redirect(next_url or _home_for(request.user))
-    if "tenant_alias" in request.GET:
-        request.session[SESSION_ALIAS] = request.GET["tenant_alias"][:32]
+    alias = request.GET.get("tenant_alias")
+    if alias is not None and request.session.get(SESSION_ALIAS) != alias[:32]:
+        # Written only when it changes: sessions are saved only when modified
+        # (issue 20), so a repeat visit of the dedicated URL writes nothing.
+        request.session[SESSION_ALIAS] = alias[:32]
     form = LoginIdForm(request.POST or None, initial={"login_id": request.session.get(SESSION_LOGIN_ID, "")})
     if request.method == "POST" and form.is_valid():
         request.session[SESSION_LOGIN_ID] = form.cleaned_data["login_id"]

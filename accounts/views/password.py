@@ -35,7 +35,8 @@ from accounts.services.notification_email import (
 from accounts.services.passwords import reset_password, send_password_reset_mail, set_password
 from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
-from accounts.views.login import SESSION_LOGIN_ID, client_ip, too_many_requests
+from accounts.views.login import SESSION_LOGIN_ID, too_many_requests
+from audit.client import client_ip
 
 SESSION_RESET_TOKEN = "password_reset_token_id"
 NOT_AVAILABLE = "ご指定のアカウント情報が取得できません。"

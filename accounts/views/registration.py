@@ -24,7 +24,8 @@ from accounts.services.errors import AccountError
 from accounts.services.registration import complete_setup, send_setup_mail
 from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
-from accounts.views.login import SESSION_LOGIN_ID, client_ip, too_many_requests
+from accounts.views.login import SESSION_LOGIN_ID, too_many_requests
+from audit.client import client_ip
 
 SESSION_TOKEN = "setup_token_id"
 SESSION_PASSWORD = "setup_password_hash"

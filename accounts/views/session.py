@@ -1,7 +1,9 @@
 """Staying logged in (AUTH-7): the countdown of static/js/session.js calls
-this endpoint when the person chooses ログインを継続する. Any request renews
-the 60-minute idle timeout (SESSION_SAVE_EVERY_REQUEST); this one does
-nothing else. Without JavaScript the same button is a plain form POST."""
+this endpoint only when the person chooses ログインを継続する (延長). Like
+every user action it renews the 60-minute idle timeout
+(accounts.middleware.SessionExpiryMiddleware), never past the absolute
+lifetime (issue 20); this one does nothing else. Without JavaScript the same
+button is a plain form POST."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -26,6 +27,14 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies stand in front of the portal (issue 20). 0: none
+# is trusted, so X-Forwarded-Proto and X-Forwarded-For are ignored (anyone can
+# send them). N > 0: the portal is reachable only through N proxies, the
+# nearest of which overwrites X-Forwarded-Proto and each of which appends to
+# X-Forwarded-For; the client is the N-th address from the right
+# (audit/client.py). docs/security.md "Behind a proxy".
+PORTAL_TRUSTED_PROXY_HOPS = env.int("PORTAL_TRUSTED_PROXY_HOPS", default=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_TRUSTED_PROXY_HOPS > 0 else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,12 +69,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Needs request.user and messages: the idle timeout and the absolute
+    # lifetime (AUTH-7, issue 20) and the login page's notice after either.
+    # Before the scope, so a session it ends never enters one.
+    "accounts.middleware.SessionExpiryMiddleware",
     # Must come after authentication: it reads request.user and runs the
     # rest of the request (view and template rendering) inside the scope.
     "tenants.middleware.TenantScopeMiddleware",
-    # Need request.user and messages: the login page's notice after an idle
-    # timeout (AUTH-7) and the forced password change (AUTH-11).
-    "accounts.middleware.SessionExpiryMiddleware",
+    # The forced password change (AUTH-11).
     "accounts.middleware.ForcePasswordChangeMiddleware",
     # The client IP for audit entries (操作ログ), read by audit.services.record.
     "audit.context.AuditContextMiddleware",
@@ -138,10 +149,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Sessions: 60 minutes idle (AUTH-7). Saving on every request renews the
-# expiry on activity, which is what "idle" means.
+# Sessions: 60 minutes idle (AUTH-7) and at most 12 hours from the login
+# (issue 20). accounts.middleware.SessionExpiryMiddleware renews the expiry on
+# each user action, not on every request: background requests (a poll) must
+# not keep an unattended session alive.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -259,11 +273,34 @@ CELERY_BEAT_SCHEDULE = {
 # How long a 確認 page's one-time token can be posted (web.submission).
 SUBMISSION_TOKEN_MAX_AGE = env.int("SUBMISSION_TOKEN_MAX_AGE", default=24 * 3600)
 
+def redis_sibling_db(url: str, *, offset: int) -> str:
+    """The same Redis server, ``offset`` databases further (of 16): the
+    security counters' own db beside the one ``url`` names."""
+    parts = urlsplit(url)
+    current = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(current + offset) % 16}"))
+
+
+# "default" is a cache of derived values (logos, links, the business-day
+# table): losing an entry costs one query. "security" holds counters that
+# must hold across web processes and must not be evicted by anonymous traffic
+# filling the cache (accounts/services/throttle.py): in production a Redis db
+# of their own on the broker's noeviction Redis (production.py); in the
+# single-process demo and the tests, process memory.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "security": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_sibling_db(CELERY_BROKER_URL, offset=1),
+            "KEY_PREFIX": "security",
+        }
+        if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "security"}
     ),
 }
 

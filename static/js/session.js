@@ -5,7 +5,9 @@
    shows the login page with its message. Tabs share the latest deadline
    through localStorage, so activity in one tab keeps the others quiet.
    Without JavaScript the box stays hidden and the server-side timeout still
-   applies. */
+   applies. The keepalive is sent only when the person presses the button
+   (延長): the script never polls, so an unattended page does not keep its
+   session alive (issue 20). */
 (function () {
   "use strict";
   var box = document.getElementById("session-timer");

@@ -58,13 +58,15 @@
   }
 
   // 一括追加／変更: poll the job until it finishes, then show the result page.
+  // The poll is marked background: it does not extend the idle timeout
+  // (accounts/middleware.py, issue 20).
   var progress = document.getElementById("import-progress");
   if (progress) {
     var bar = progress.querySelector("progress");
     var done = progress.querySelector("[data-processed]");
     var total = progress.querySelector("[data-total]");
     var poll = function () {
-      fetch(progress.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      fetch(progress.dataset.statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json", "X-Portal-Background": "1" } })
         .then(function (r) { return r.json(); })
         .then(function (s) {
           bar.value = s.percent; done.textContent = s.processed; total.textContent = s.total;

@@ -125,3 +125,85 @@ def test_a_suspended_user_is_logged_out_even_without_end_sessions(bob):
 def test_logout_is_post_only(bob_client):
     assert bob_client.get(reverse("accounts:logout")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert bob_client.get(reverse("home")).status_code == HTTPStatus.OK
+
+
+ABSOLUTE = "ログインから 12 時間が経過したため、自動的にログアウトしました。"
+BACKGROUND = {"HTTP_X_PORTAL_BACKGROUND": "1", "HTTP_ACCEPT": "application/json"}
+
+
+def test_issue20_a_busy_session_ends_at_the_absolute_lifetime(bob):
+    """Issue 20: a request every 30 minutes keeps the idle timer fresh, but
+    12 hours after the login the session ends all the same, with its notice."""
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    for minutes in range(30, 12 * 60, 30):
+        with freeze_time(start + timedelta(minutes=minutes)):
+            assert client.get(reverse("home")).status_code == HTTPStatus.OK, minutes
+    with freeze_time(start + timedelta(hours=12, minutes=1)):
+        response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:login"))
+    assert ABSOLUTE in response.text and EXPIRED not in response.text
+
+
+def test_issue20_the_last_hour_counts_down_to_the_absolute_end(bob):
+    """Near the end the cookie, the countdown and 延長 report what is left,
+    not a fresh hour."""
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    for minutes in range(50, 11 * 60 + 40, 50):
+        with freeze_time(start + timedelta(minutes=minutes)):
+            client.get(reverse("home"))
+    with freeze_time(start + timedelta(hours=11, minutes=40)):
+        response = client.post(reverse(KEEPALIVE), HTTP_ACCEPT="application/json")
+        assert response.json() == {"remaining": 20 * 60}
+        page = client.get(reverse("home"))
+        assert 'data-expiry="1200"' in page.text
+        assert page.cookies["sessionid"]["max-age"] == 1200
+
+
+def test_issue20_background_polling_does_not_keep_an_idle_session_alive(bob):
+    """Issue 20: a page polling by itself (X-Portal-Background) is answered
+    but does not renew the idle timer: 60 minutes after the last action the
+    session ends."""
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+        assert client.get(reverse("home")).status_code == HTTPStatus.OK
+    for minutes in range(5, 60, 5):
+        with freeze_time(start + timedelta(minutes=minutes)):
+            assert client.get(reverse("home"), **BACKGROUND).status_code == HTTPStatus.OK
+    with freeze_time(start + timedelta(minutes=61)):
+        assert client.get(reverse("home"), **BACKGROUND).status_code == HTTPStatus.FOUND
+        response = client.get(reverse("home"), follow=True)
+    assert EXPIRED in response.text
+
+
+def test_issue20_pressing_extend_keeps_a_polled_session(bob):
+    """The countdown's 延長 is a user action: after polling alone for 58
+    minutes, pressing it keeps the session another hour."""
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    for minutes in range(5, 58, 5):
+        with freeze_time(start + timedelta(minutes=minutes)):
+            client.get(reverse("home"), **BACKGROUND)
+    with freeze_time(start + timedelta(minutes=58)):
+        response = client.post(reverse(KEEPALIVE), HTTP_ACCEPT="application/json")
+        assert response.json() == {"remaining": 3600}
+    with freeze_time(start + timedelta(minutes=110)):
+        assert client.get(reverse("home")).status_code == HTTPStatus.OK
+
+
+def test_issue20_the_absolute_lifetime_is_a_setting(bob, settings):
+    settings.SESSION_ABSOLUTE_SECONDS = 2 * 60 * 60
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    for minutes in (40, 80, 119):
+        with freeze_time(start + timedelta(minutes=minutes)):
+            assert client.get(reverse("home")).status_code == HTTPStatus.OK
+    with freeze_time(start + timedelta(minutes=121)):
+        response = client.get(reverse("home"), follow=True)
+    assert "ログインから 2 時間が経過したため" in response.text

@@ -69,6 +69,11 @@ def test_manage_check_has_no_deprecated_mail_setting(settings_module, tmp_path):
         "DJANGO_SETTINGS_MODULE": settings_module,
         "SECRET_KEY": "x" * 50,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+        # What production requires besides (issue 20, test_production_settings.py).
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PORTAL_BASE_URL": "https://portal.example.com",
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "portal-uploads",
     }
     result = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "manage.py", "check"],

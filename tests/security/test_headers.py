@@ -118,6 +118,11 @@ def _without_audit(snapshot: dict[str, str]) -> dict[str, str]:
 def _production_settings(monkeypatch) -> object:
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
     monkeypatch.setenv("DATABASE_URL", "postgres://u@localhost/db")
+    # Required since issue 20 (tests/portal/test_production_settings.py).
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.com")
+    monkeypatch.setenv("STORAGE_BACKEND", "s3")
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "portal-uploads")
     sys.modules.pop("portal.settings.production", None)
     return importlib.import_module("portal.settings.production")
 

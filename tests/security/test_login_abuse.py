@@ -183,3 +183,16 @@ def test_one_ip_is_stopped_with_a_japanese_message(alice, bob, django_capture_on
         assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
         assert "短時間に多数のリクエストがありました" in response.content.decode()
     assert elsewhere.status_code == HTTPStatus.FOUND
+
+
+@override_settings(MAIL_REQUEST_LIMIT_PER_IP=2, MAIL_REQUEST_LIMIT_PER_ADDRESS=1000)
+def test_issue20_throttle_counters_live_apart_from_the_page_cache(db):
+    """The counters are in the ``security`` cache: anything that empties or
+    evicts the page cache (anonymous traffic filling it) leaves them."""
+    from django.core.cache import caches
+
+    codes = []
+    for _ in range(3):
+        codes.append(_reset("ghost@a.example.com", ip="198.51.100.99").status_code)
+        caches["default"].clear()
+    assert codes == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
