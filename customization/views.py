@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -22,6 +21,7 @@ from customization.forms import LinkForm, LoginPageForm, SiteLogoForm
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import RuleError, normalize_alias
+from mail.links import absolute_url
 
 ADMIN = "admin"
 # Requests reach these views inside the tenant's scope with request.tenant set
@@ -66,7 +66,7 @@ def _stage(request: HttpRequest, form: Form, field: str, policy) -> str:  # noqa
 
 
 def dedicated_login_url(alias: str) -> str:
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}/?{urlencode({'tenant_alias': alias})}"
+    return absolute_url(f"/?{urlencode({'tenant_alias': alias})}")
 
 
 @tenant_role_required(ADMIN)

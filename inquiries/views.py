@@ -44,7 +44,7 @@ def _step(request: HttpRequest) -> str:
 
 def _contact_email(request: HttpRequest) -> dict[str, str]:
     user = request.user
-    return {"contact_email": user.notification_email or user.email}  # type: ignore[union-attr]
+    return {"contact_email": user.mail_to}  # type: ignore[union-attr]
 
 
 def _trouble_service(request: HttpRequest, code: str) -> Service:

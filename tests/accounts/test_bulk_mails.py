@@ -14,7 +14,7 @@ from accounts.services.errors import AccountError
 from accounts.services.registration import send_setup_mail, send_setup_mails
 from accounts.services.tokens import find_valid_token
 from accounts.users import csv as user_csv
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.accounts.users_helpers import audit, outbox
 from tests.factories import UserFactory

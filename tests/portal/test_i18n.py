@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.users import csv as user_csv
-from notifications.models import OutboxMessage
-from notifications.services import render_mail
+from mail.models import OutboxMessage
+from mail.services import render_mail
 from tenants.scoping import operator_scope
 from tests.factories import ContractFactory, UserFactory
 
