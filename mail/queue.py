@@ -1,10 +1,12 @@
 """Handing a task to the broker, in one place (issue 19).
 
-Every queued piece of work here has its state in the database first (an
-outbox row, a Delivery, an article's mail cursor, a UserImport) and a sweep
-or a page that finds it again, so a broker that is down must not fail the
-request whose transaction already committed: the enqueue is logged and
-skipped, and the row waits for its sweep.
+Every piece of work queued through here has its state in the database
+first (an outbox row, a notice Delivery, an article's mail cursor, a
+UserImport), committed before the task is handed over. A broker that is
+down must not turn that committed request into an error page: the enqueue
+is logged and skipped, and the row waits. The outbox, notice deliveries and
+bulletin fan-outs have beat sweeps that queue it again; a user import has
+none yet (it stays 検証中 or 反映中), as before this guard.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def enqueue(task: Any, /, *args: Any, **kwargs: Any) -> bool:
         task.delay(*args, **kwargs)
     except Exception:  # broker down: kombu raises several unrelated types
         logger.warning(
-            "Could not queue %s%s; its sweep will retry", task.name, _describe(args, kwargs), exc_info=True
+            "Could not queue %s%s; the row waits for its sweep", task.name, _describe(args, kwargs), exc_info=True
         )
         return False
     return True
