@@ -48,6 +48,11 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
 
     objects = TenantScopedManager()
+    # PostgreSQL row-level security as on every tenant table (tenants/rls.py):
+    # mail bodies hold names, addresses and links. The mail kit reads and
+    # writes the rows in operator_scope(); a tenant scope sees its own only,
+    # and rows with no tenant (operators' mail) none (issue 20).
+    row_level_security = True
 
     class Meta:
         # The table keeps the name it had in notifications (issue 19 moved

@@ -3,9 +3,10 @@ caller's transaction and queues its delivery after commit (MAIL-1).
 
 Every chapter imports from here (``send_mail``, ``send_mails``, ``Mail``,
 ``render_mail``); the delivery side (claims, marks, the sweep's pick) is
-what ``mail.tasks`` runs. The rows belong to many tenants (or none): the
-delivery side reads them in ``operator_scope()``, the one way out of a
-tenant scope (tenants/scoping.py)."""
+what ``mail.tasks`` runs. The rows belong to many tenants (or none), and
+PostgreSQL's row-level security guards them (``OutboxMessage``): both sides
+touch them only in ``operator_scope()``, the one way out of a tenant scope
+(tenants/scoping.py), which also sets the RLS bypass."""
 
 from __future__ import annotations
 
@@ -152,7 +153,8 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
                 from_email=settings.DEFAULT_FROM_EMAIL,
             )
         )
-    created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
+    with operator_scope():  # the rows may belong to other tenants, or none
+        created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
     ids = [row.pk for row in created]
     for chunk in _chunks(ids):
         transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
@@ -169,15 +171,18 @@ def send_mail(
     """Render and store one mail; it is delivered once the caller commits."""
     recipients = _recipients(to)
     subject, body, html = render_mail(template, context or {})
-    message = OutboxMessage.objects.create(
-        tenant_id=_tenant_id(tenant),
-        template=template,
-        to=recipients,
-        subject=subject,
-        body=body,
-        html_body=html,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-    )
+    # Written in operator_scope(): the caller may be outside any tenant scope
+    # (a password reset before login) or mail someone of no tenant (operators).
+    with operator_scope():
+        message = OutboxMessage.objects.create(
+            tenant_id=_tenant_id(tenant),
+            template=template,
+            to=recipients,
+            subject=subject,
+            body=body,
+            html_body=html,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+        )
     enqueue_on_commit(_tasks().deliver_outbox_message, message.pk)
     return message
 
