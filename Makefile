@@ -40,9 +40,11 @@ test: sync
 	@scripts/ensure_browser.sh
 	.venv/bin/pytest $(PYTEST_ARGS)
 
-# ruff, then the layers (.importlinter; README "Layout").
+# ruff, the one way out of a tenant scope (scripts/check_scope_exits.py,
+# issue 20), then the layers (.importlinter; README "Layout").
 lint: sync
 	.venv/bin/ruff check .
+	.venv/bin/python scripts/check_scope_exits.py
 	.venv/bin/lint-imports --no-cache
 
 check: sync

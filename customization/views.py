@@ -5,7 +5,6 @@ call a service at 完了 through the web kit's one-time token
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -22,6 +21,7 @@ from customization.forms import LinkForm, LoginPageForm, SiteLogoForm
 from customization.models import LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import RuleError, normalize_alias
+from mail.links import absolute_url
 from uploads import staging
 from uploads.models import StoredFile
 from uploads.policies import UploadPolicy
@@ -65,7 +65,7 @@ def _key(image: StoredFile | None) -> str:
 
 
 def dedicated_login_url(alias: str) -> str:
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}/?{urlencode({'tenant_alias': alias})}"
+    return absolute_url(f"/?{urlencode({'tenant_alias': alias})}")
 
 
 @tenant_role_required(ADMIN)

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.services.account_mail import absolute_url
 from audit.services import record
 from inquiries import attachments
 from inquiries.models import GeneralInquiry, Inquiry, InquiryMessage
 from inquiries.retention import attachments_expire_at
-from notifications.services import send_mail
+from mail.links import absolute_url
+from mail.services import send_mail
 from tenants.models import Service, Tenant
 
 GENERAL_MAIL = "inquiry_general"

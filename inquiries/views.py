@@ -45,7 +45,7 @@ PAGE_SIZE = 100
 
 def _contact_email(request: HttpRequest) -> dict[str, str]:
     user = request.user
-    return {"contact_email": user.notification_email or user.email}  # type: ignore[union-attr]
+    return {"contact_email": user.mail_to}  # type: ignore[union-attr]
 
 
 def _trouble_service(request: HttpRequest, code: str) -> Service:

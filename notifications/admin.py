@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -16,45 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications import selectors
 from notifications.forms import NoticeAdminForm
-from notifications.models import Notice, NoticeKind, OutboxMessage, Publication, ServiceManual
+from notifications.models import Notice, NoticeKind, Publication, ServiceManual
 from notifications.services import notices as notice_services
 from uploads.policies import MB, Kind, UploadPolicy
 from uploads.validation import check_upload
-
-# The single-use links of the account flows (setup, password reset,
-# notification address confirmation). Only their hash is stored in
-# AccountToken; shown here in clear they would let whoever reads the admin
-# take over the account, so the token part is masked.
-TOKEN_LINK = re.compile(r"(/(?:setup|password/reset|account/notification-email)/)[A-Za-z0-9_\-]{20,}(/)")
-
-
-def redact_links(text: str) -> str:
-    return TOKEN_LINK.sub(r"\1********\2", text or "")
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "tenant", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "template"]
-    search_fields = ["subject", "to"]
-    list_select_related = ["tenant"]
-    exclude = ["body", "html_body"]
-    readonly_fields = [
-        *(f.name for f in OutboxMessage._meta.fields if f.name not in ("body", "html_body")),
-        "redacted_body",
-        "redacted_html_body",
-    ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.display(description=_("本文"))
-    def redacted_body(self, obj: OutboxMessage) -> str:
-        return redact_links(obj.body)
-
-    @admin.display(description=_("HTML 本文"))
-    def redacted_html_body(self, obj: OutboxMessage) -> str:
-        return redact_links(obj.html_body)
 
 
 class PublicationInline(admin.TabularInline):

@@ -5,6 +5,9 @@ the manuals of the contracted services (HOME-4).
 The audience is one SQL condition built here and used by the preview the
 operator sees, by the publication (which tenants get a delivery row) and by
 each tenant's fan-out (which users get a mail), so the three cannot drift.
+It reads across tenants: operator code, built and evaluated in
+``operator_scope()`` (Django admin runs in it). The tenant's own reads
+(areas, manuals) run in the tenant's scope and filter by it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from notifications.models import (
     ServiceManual,
 )
 from tenants.models import Contract, Service, Tenant
+from tenants.scoping import operator_scope
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,8 @@ def _area_covers(audience: Audience) -> Q:
     without area notices ignores areas altogether."""
     if audience.prefectures & prefs.NATIONWIDE == prefs.NATIONWIDE:
         return Q()
-    rows = AreaSetting.objects.with_scopes_disabled().filter(
-        tenant=OuterRef("pk"), service_id=audience.service_id
-    )
+    with operator_scope():
+        rows = AreaSetting.objects.filter(tenant=OuterRef("pk"), service_id=audience.service_id)
     hit = rows.annotate(hit=F("prefectures").bitand(audience.prefectures)).filter(hit__gt=0)
     covers = ~Exists(rows) | Exists(hit)
     area_capable = Service.objects.filter(pk=audience.service_id, supports_area_notices=True)
@@ -62,7 +65,8 @@ def _area_covers(audience: Audience) -> Q:
 
 def audience_tenants(audience: Audience) -> QuerySet[Tenant]:
     """Active tenants the publication reaches (before looking at users)."""
-    contracts = Contract.objects.with_scopes_disabled().filter(tenant=OuterRef("pk"))
+    with operator_scope():
+        contracts = Contract.objects.filter(tenant=OuterRef("pk"))
     tenants = Tenant.objects.filter(is_active=True)
     if audience.kind == NoticeKind.NEWS:
         if audience.target_service_ids:
@@ -88,7 +92,8 @@ class Reach:
 
 def reach(audience: Audience) -> Reach:
     """The numbers the operator sees before 公開: two COUNT queries."""
-    return Reach(audience_tenants(audience).count(), audience_users(audience).count())
+    with operator_scope():
+        return Reach(audience_tenants(audience).count(), audience_users(audience).count())
 
 
 def tenant_recipients(*, tenant_id: int, kind: str) -> QuerySet[User]:
@@ -117,7 +122,7 @@ def area_services(tenant: Tenant) -> QuerySet[Service]:
 
 def area_of(tenant: Tenant, service: Service) -> int:
     """The tenant's area for one service; 全国 until an admin changes it."""
-    setting = AreaSetting.objects.with_scopes_disabled().filter(tenant=tenant, service=service).first()
+    setting = AreaSetting.objects.filter(tenant=tenant, service=service).first()
     return setting.prefectures if setting else prefs.NATIONWIDE
 
 
@@ -125,7 +130,7 @@ def area_rows(tenant: Tenant) -> list[AreaRow]:
     """Each area-capable contracted service with its setting (two queries)."""
     settings = {
         s.service_id: s.prefectures
-        for s in AreaSetting.objects.with_scopes_disabled().filter(tenant=tenant)
+        for s in AreaSetting.objects.filter(tenant=tenant)
     }
     return [
         AreaRow(service, settings.get(service.pk, prefs.NATIONWIDE), service.pk not in settings)
@@ -162,7 +167,7 @@ def unread_count(user: User) -> int:
 
 
 def contracted_services(tenant: Tenant) -> QuerySet[Service]:
-    contracted = Contract.objects.with_scopes_disabled().filter(tenant=tenant, service=OuterRef("pk"))
+    contracted = Contract.objects.filter(tenant=tenant, service=OuterRef("pk"))
     return Service.objects.filter(Exists(contracted))
 
 

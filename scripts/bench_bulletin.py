@@ -103,7 +103,7 @@ def pct(values: list[float], q: float) -> float:
 
 def clear(tenant) -> None:  # noqa: ANN001
     from bulletin.models import Article
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     with operator_scope():
@@ -139,7 +139,7 @@ def run_baseline(tenant) -> tuple[float, int]:  # noqa: ANN001
     from django.db import connection, transaction
 
     from bulletin.services.fanout import MAIL_TEMPLATE, mail_context
-    from notifications.services import render_mail
+    from mail.services import render_mail
 
     subject, body, _html = render_mail(
         MAIL_TEMPLATE,

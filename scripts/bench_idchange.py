@@ -159,7 +159,7 @@ def main() -> None:
     from idchange import tasks
     from idchange.models import IdChangeApplication
     from idchange.services.mails import COMPLETED_MAIL
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     tenants = data.small_tenant_ids

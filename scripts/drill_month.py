@@ -114,7 +114,7 @@ def verify(drill: drilllib.Drill, app_ids: list[int], *, label: str, returned: i
     from audit.models import AuditEntry
     from idchange.models import ContractLine, IdChangeApplication, IdCountLedger
     from idchange.services.mails import COMPLETED_MAIL
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.models import Contract
     from tenants.scoping import operator_scope
 

@@ -313,9 +313,9 @@ def send_mails(count: int, *, tag: str) -> list[list[int]]:
     does); returns the delivery batches' ids, in the chunks the tasks got."""
     from django.db import transaction
 
-    from notifications import services
-    from notifications.models import OutboxMessage
-    from notifications.services import BULK_CHUNK, Mail
+    from mail import services
+    from mail.models import OutboxMessage
+    from mail.services import BULK_CHUNK, Mail
     from tenants.scoping import operator_scope
 
     with operator_scope():
@@ -333,7 +333,7 @@ def send_mails(count: int, *, tag: str) -> list[list[int]]:
 def statuses(ids: list[int]) -> dict[str, int]:
     from django.db.models import Count
 
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     with operator_scope():
@@ -343,7 +343,7 @@ def statuses(ids: list[int]) -> dict[str, int]:
 
 def in_flight(batches: list[list[int]]) -> int:
     """Batches with rows a worker has claimed and not finished (SENDING)."""
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     with operator_scope():
@@ -356,7 +356,7 @@ def in_flight(batches: list[list[int]]) -> int:
 def sweep_until_sent(drill: Drill, ids: list[int], timeout: float) -> bool:
     """Be beat: run the outbox sweep every SWEEP_EVERY seconds until every row
     is sent (or failed) or ``timeout`` passes."""
-    from notifications.tasks import sweep_outbox
+    from mail.tasks import sweep_outbox
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -58,7 +58,7 @@ DEMO_ADMIN = "admin@demo.example.com"
 DEMO_PASSWORD = "DemoPass2026"  # README "Demo accounts"
 CLIENT_IP = "203.0.113.10"  # what the proxy says the client was
 # The demo's mail backend: one .eml file per mail (DESIGN.md).
-EML_BACKEND = "notifications.backends.EmlFileBackend"
+EML_BACKEND = "mail.backends.EmlFileBackend"
 BUCKET = "portal-smoke-uploads"
 REGION = "ap-northeast-1"
 STARTED = time.monotonic()

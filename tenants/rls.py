@@ -1,11 +1,13 @@
 """Row-level security on PostgreSQL: the second wall behind the scoped
 managers (issue 15; docs/security.md).
 
-* Every ``TenantOwnedModel`` table gets ENABLE + FORCE ROW LEVEL SECURITY and
+* Every ``TenantOwnedModel`` table, and every table whose model opts in with
+  ``row_level_security = True`` (a nullable ``tenant``: the outbox, whose
+  platform rows have none), gets ENABLE + FORCE ROW LEVEL SECURITY and
   one policy: a row is visible and writable only when its ``tenant_id`` equals
   the session setting ``portal.tenant_id``, or when ``portal.bypass`` is
   ``on`` (operator_scope: Django admin and platform jobs, the one explicit
-  bypass path). Applied after every ``migrate`` (post_migrate), idempotently,
+  bypass path). A row with no tenant is visible only under the bypass. Applied after every ``migrate`` (post_migrate), idempotently,
   so a chapter's table added later gets it the day it is migrated.
 * ``tenant_scope`` / ``operator_scope`` set the settings when
   ``PORTAL_ROW_LEVEL_SECURITY`` is on (production). It is off by default so
@@ -48,7 +50,9 @@ def tenant_tables() -> list[str]:
     return sorted(
         m._meta.db_table
         for m in apps.get_models()
-        if issubclass(m, TenantOwnedModel) and not m._meta.proxy and m._meta.managed
+        if (issubclass(m, TenantOwnedModel) or getattr(m, "row_level_security", False))
+        and not m._meta.proxy
+        and m._meta.managed
     )
 
 

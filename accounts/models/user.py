@@ -4,6 +4,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +149,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_tenant_admin(self) -> bool:
         return self.tenant_id is not None and self.role == self.Role.ADMIN
+
+    @property
+    def mail_to(self) -> str:
+        """Where every mail to this user goes: the 通知先メールアドレス when
+        set, else the login ID (issue 19: the one recipient rule)."""
+        return self.notification_email or self.email
+
+    @staticmethod
+    def mail_to_expression() -> Coalesce:
+        """``mail_to`` in SQL, for bulk sends that read addresses, not users."""
+        return Coalesce(NullIf("notification_email", Value("")), "email")
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,29 +1,24 @@
-"""What the mails of the account flows share: absolute links, the common
-template context, JST dates, the recipient, and the bulk send of link mails
-(one outbox INSERT per 500 mails, in the caller's transaction)."""
+"""What the mails of the account flows share: the common template context
+and the bulk send of link mails (one outbox INSERT per 500 mails, in the
+caller's transaction). Links, dates and the recipient are the mail kit's
+(``mail.links``, ``mail.dates``) and the user's (``User.mail_to``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.tokens import issue_tokens
 from audit.services import record_many
-from notifications.services import Mail, send_mails
+from mail.dates import format_jst
+from mail.links import absolute_url
+from mail.services import Mail, send_mails
 from tenants.models import Tenant
-
-JST = ZoneInfo("Asia/Tokyo")
-
-
-def absolute_url(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def mail_context(user: User, **extra: Any) -> dict[str, Any]:
@@ -34,15 +29,6 @@ def mail_context(user: User, **extra: Any) -> dict[str, Any]:
         "sender": settings.DEFAULT_FROM_EMAIL,
         **extra,
     }
-
-
-def format_jst(value: datetime) -> str:
-    local = timezone.localtime(value, JST)
-    return f"{local:%Y年%m月%d日} {local:%H:%M}"
-
-
-def recipient(user: User) -> str:
-    return user.notification_email or user.email
 
 
 def with_tenants(users: Iterable[User]) -> list[User]:
@@ -77,7 +63,7 @@ def mail_links(
     by_tenant: dict[int | None, list[Mail]] = {}
     for user, raw in zip(users, raws, strict=True):
         by_tenant.setdefault(user.tenant_id, []).append(
-            Mail(to=recipient(user), context=mail_context(user, **link(raw), expires_at=expiry))
+            Mail(to=user.mail_to, context=mail_context(user, **link(raw), expires_at=expiry))
         )
     for tenant_id, mails in by_tenant.items():
         send_mails(template=template, mails=mails, tenant=tenant_id)

@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountToken, User
-from accounts.services.account_mail import absolute_url, format_jst, mail_context
+from accounts.services.account_mail import mail_context
 from accounts.services.tokens import consume_token, issue_token
 from audit.services import record
-from notifications.services import send_mail
+from mail.dates import format_jst
+from mail.links import absolute_url
+from mail.services import send_mail
 
 # A notification address change is confirmed within the same time.
 DEFAULT_EMAIL_CHANGE_HOURS = 24

@@ -20,7 +20,9 @@ from accounts.models import LoginId, User
 from accounts.models.field_rules import validate_mail_address, validate_person_name
 from accounts.services.registration import issue_setup_link, send_setup_mail
 from audit.services import record
-from notifications.services import send_mail
+from mail.dates import format_jst
+from mail.links import absolute_url
+from mail.services import send_mail
 from tenants.models import Service, Tenant
 
 
@@ -115,7 +117,6 @@ def open_tenant(
     LoginId.objects.create(login_id=email, user=admin)
 
     url, expires_at = issue_setup_link(user=admin, now=now)
-    local_expiry = timezone.localtime(expires_at)
     send_mail(
         template=OPENING_TEMPLATES[variant],
         to=email,
@@ -123,10 +124,10 @@ def open_tenant(
             "tenant": tenant,
             "user": admin,
             "setup_url": url,
-            "expires_at": f"{local_expiry:%Y年%m月%d日} {local_expiry:%H:%M}",
+            "expires_at": format_jst(expires_at),
             "basic_pack_name": settings.BASIC_PACK_PRODUCT_NAME,
             "service_name": ordered_service.name if ordered_service else "",
-            "login_url": settings.PORTAL_BASE_URL.rstrip("/") + "/",
+            "login_url": absolute_url("/"),
             "sender": settings.DEFAULT_FROM_EMAIL,
         },
         tenant=tenant,

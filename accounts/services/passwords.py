@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountToken, User
-from accounts.services.account_mail import absolute_url, mail_links, with_tenants
+from accounts.services.account_mail import mail_links, with_tenants
 from accounts.services.errors import AccountError
 from accounts.services.lockout import lift_lock
 from accounts.services.registration import send_setup_mails
 from accounts.services.sessions import end_sessions
 from accounts.services.tokens import consume_token
 from audit.services import record
+from mail.links import absolute_url
 
 # Password reset links are not covered by the manual; a day is the usual
 # compromise between a slow mailbox and a leaked link.

@@ -17,14 +17,14 @@ from django.utils import timezone
 from accounts.models import AccountToken, User
 from accounts.passwords import remember as remember_password
 from accounts.services.account_mail import (
-    JST,
-    absolute_url,
     mail_links,
     with_tenants,
 )
 from accounts.services.errors import AccountError
 from accounts.services.tokens import consume_token, issue_token
 from audit.services import record
+from mail.dates import JST
+from mail.links import absolute_url
 
 
 def setup_link_expiry(sent_at: datetime) -> datetime:

@@ -11,7 +11,6 @@ twice. Each batch is a fixed number of statements whatever its size.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,14 +19,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services.account_mail import recipient
 from audit.services import record
 from bulletin.models import Article
 from bulletin.selectors import notice_recipients
-from notifications.services import Mail, render_mail, send_mails
+from mail.links import absolute_url
+from mail.queue import enqueue, enqueue_on_commit
+from mail.services import Mail, render_mail, send_mails
 from tenants.scoping import operator_scope
-
-logger = logging.getLogger(__name__)
 
 MAIL_TEMPLATE = "bulletin_article"
 BATCH_SIZE = 1000
@@ -45,8 +43,6 @@ def mail_context(
 ) -> dict[str, Any]:
     """The mail links to the article itself (issue 23: it linked to the
     board), so a recipient lands on what the mail is about after login."""
-    from notifications.services import base_context
-
     if article_id:
         path = reverse("bulletin:article", args=[article_id])
     else:  # the 確認 preview: the number comes at 完了
@@ -56,7 +52,7 @@ def mail_context(
         "category_name": category_name,
         "title": title,
         "body": body,
-        "article_url": base_context()["portal_base_url"] + path,
+        "article_url": absolute_url(path),
     }
 
 
@@ -69,19 +65,17 @@ def preview_mail(*, tenant_name: str, category_name: str, title: str, body: str)
     return subject, text
 
 
+def _task() -> Any:
+    # bulletin.tasks imports this module: the task is looked up when queued.
+    from bulletin.tasks import send_article_mails
+
+    return send_article_mails
+
+
 def queue_fanout(*, article: Article) -> None:
-    """Start the fan-out once the caller's transaction commits."""
-    tenant_id, article_id = article.tenant_id, article.pk
-    transaction.on_commit(lambda: _queue(article_id, tenant_id))
-
-
-def _queue(article_id: int, tenant_id: int) -> None:
-    from bulletin.tasks import send_article_mails as send_article_mails_task
-
-    try:
-        send_article_mails_task.delay(article_id, tenant_id=tenant_id)
-    except Exception:  # broker down: kombu raises several unrelated types
-        logger.warning("Could not queue the fan-out of article %s; the sweep will retry", article_id, exc_info=True)
+    """Start the fan-out once the caller's transaction commits (a broker that
+    is down leaves it to the sweep, ``resume_unfinished``)."""
+    enqueue_on_commit(_task(), article.pk, tenant_id=article.tenant_id)
 
 
 @transaction.atomic
@@ -112,7 +106,7 @@ def send_batch(*, article_id: int, batch_size: int = BATCH_SIZE) -> int:
     if users:
         send_mails(
             template=MAIL_TEMPLATE,
-            mails=(Mail(to=recipient(user), context=context) for user in users),
+            mails=(Mail(to=user.mail_to, context=context) for user in users),
             tenant=article.tenant_id,
         )
     more = len(users) == batch_size
@@ -123,7 +117,7 @@ def send_batch(*, article_id: int, batch_size: int = BATCH_SIZE) -> int:
         mail_done_at=done_at,
     )
     if more:
-        transaction.on_commit(lambda: _queue(article.pk, article.tenant_id))
+        enqueue_on_commit(_task(), article.pk, tenant_id=article.tenant_id)
     else:
         record(
             action="bulletin.article.mailed",
@@ -148,5 +142,5 @@ def unfinished_fanouts(*, now: datetime) -> list[tuple[int, int]]:
 def resume_unfinished(*, now: datetime) -> int:
     found = unfinished_fanouts(now=now)
     for article_id, tenant_id in found:
-        _queue(article_id, tenant_id)
+        enqueue(_task(), article_id, tenant_id=tenant_id)
     return len(found)

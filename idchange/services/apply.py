@@ -22,7 +22,7 @@ from idchange.models import (
 from idchange.services.errors import E_NOT_DUE, E_NOT_PENDING, IdChangeError
 from idchange.services.ledger import ledger_row, refresh_contract_caches
 from idchange.services.mails import COMPLETED_MAIL, mail_context
-from notifications.services import Mail, send_mails
+from mail.services import Mail, send_mails
 
 
 @dataclass

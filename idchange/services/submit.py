@@ -14,7 +14,7 @@ from idchange.models import IdChangeApplication, IdChangeApplicationLine
 from idchange.services.errors import IdChangeError
 from idchange.services.mails import RECEIPT_MAIL, mail_context
 from idchange.services.preview import preview_id_change
-from notifications.services import send_mail
+from mail.services import send_mail
 from tenants.models import Contract
 
 
@@ -43,7 +43,7 @@ def submit_id_change(
         contract=locked,
         receipt_number=f"tmp-{now:%H%M%S%f}",
         applicant=applicant,
-        applicant_email=applicant.notification_email or applicant.email,
+        applicant_email=applicant.mail_to,
         target=target,
         effective_month=preview.effective_month,
         converted_to_next_month=preview.converted_to_next_month,

@@ -11,7 +11,7 @@ from audit.services import record
 from idchange.models import IdChangeApplication
 from idchange.services.errors import E_NOT_WITHDRAWABLE, IdChangeError
 from idchange.services.mails import WITHDRAWN_MAIL, mail_context
-from notifications.services import send_mail
+from mail.services import send_mail
 
 
 @transaction.atomic

@@ -28,9 +28,7 @@ def set_area(*, tenant: Tenant, service: Service, prefectures: int, actor: User)
     prefectures &= prefs.NATIONWIDE
     if not prefectures:
         raise AreaError(_("対象エリアを 1 つ以上選択してください。"))
-    setting = AreaSetting.objects.with_scopes_disabled().select_for_update().filter(
-        tenant=tenant, service=service
-    ).first()
+    setting = AreaSetting.objects.select_for_update().filter(tenant=tenant, service=service).first()
     before = setting.prefectures if setting else prefs.NATIONWIDE
     if setting is None:
         setting = AreaSetting(tenant=tenant, service=service)

@@ -10,7 +10,6 @@ retried task or two workers running the same delivery mail nobody twice.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,16 +18,17 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record
+from mail.dates import format_short
+from mail.links import absolute_url
+from mail.queue import enqueue
+from mail.services import Mail, render_mail, send_mails
 from notifications import selectors
 from notifications.models import Delivery, Notice, NoticeKind, Publication
-from notifications.services.outbox import Mail, render_mail, send_mails
-
-logger = logging.getLogger(__name__)
+from tenants.scoping import operator_scope
 
 MAIL_TEMPLATE = "notice"
 USERS_PER_BATCH = 2000  # users read and mailed per send_mails call
@@ -38,10 +38,6 @@ STUCK_AFTER = timedelta(minutes=10)
 
 class PublicationError(Exception):
     pass
-
-
-def _local(value: datetime | None) -> str:
-    return date_format(timezone.localtime(value), "Y/m/d H:i") if value else ""
 
 
 def mail_context(publication: Publication | Notice, *, revision: str = Publication.Revision.INITIAL) -> dict[str, Any]:
@@ -61,17 +57,16 @@ def mail_context(publication: Publication | Notice, *, revision: str = Publicati
         )
     period = ""
     if publication.starts_at or publication.ends_at:
-        period = f"{_local(publication.starts_at)}〜{_local(publication.ends_at)}"
+        period = f"{format_short(publication.starts_at)}〜{format_short(publication.ends_at)}"
     is_news = publication.kind == NoticeKind.NEWS
-    base = settings.PORTAL_BASE_URL.rstrip("/")
     return {
         "publication": publication,
         "kind_label": NoticeKind(publication.kind).label,
         "service_name": "" if is_news or publication.service is None else publication.service.name,
         "area_label": "" if is_news else publication.area_label,
         "period": period,
-        "information_url": base + reverse("notifications:information"),
-        "login_url": base + reverse("accounts:login"),
+        "information_url": absolute_url(reverse("notifications:information")),
+        "login_url": absolute_url(reverse("accounts:login")),
         "sender": settings.DEFAULT_FROM_EMAIL,
     }
 
@@ -136,7 +131,8 @@ def _publish(*, notice: Notice, revision: str, actor: User | None, sequence: int
         published_at=now or timezone.now(),
         published_by=actor,
     )
-    tenant_ids = list(selectors.audience_tenants(audience).values_list("pk", flat=True))
+    with operator_scope():  # which tenants it reaches: a read across tenants
+        tenant_ids = list(selectors.audience_tenants(audience).values_list("pk", flat=True))
     deliveries = Delivery.objects.bulk_create(
         [Delivery(tenant_id=tenant_id, publication=publication) for tenant_id in tenant_ids],
         batch_size=1000,
@@ -160,19 +156,17 @@ def queue_deliveries(pairs: list[tuple[int, int]]) -> None:
     from notifications.tasks import deliver_publication
 
     for delivery_id, tenant_id in pairs:
-        try:
-            deliver_publication.delay(delivery_id=delivery_id, tenant_id=tenant_id)
-        except Exception:  # broker down: kombu raises several unrelated types
-            logger.warning("Could not queue delivery %s; the sweep will retry", delivery_id, exc_info=True)
+        enqueue(deliver_publication, delivery_id=delivery_id, tenant_id=tenant_id)
 
 
 def _address_batches(tenant_id: int, kind: str) -> Iterator[list[str]]:
     """The recipients' addresses in batches for ``send_mails``."""
-    rows = selectors.tenant_recipients(tenant_id=tenant_id, kind=kind).values_list("email", "notification_email")
-    # The user's 通知先メールアドレス when set, like every account mail. One
-    # plain SELECT (two short strings a user: 100,000 users are a few MB); a
+    # The users' mail addresses (User.mail_to, computed in the SELECT). One
+    # plain SELECT (a short string a user: 100,000 users are a few MB); a
     # server-side cursor would cost three round trips for every tenant.
-    addresses = [notification_email or email for email, notification_email in rows]
+    addresses = list(
+        selectors.tenant_recipients(tenant_id=tenant_id, kind=kind).values_list(User.mail_to_expression(), flat=True)
+    )
     for start in range(0, len(addresses), USERS_PER_BATCH):
         yield addresses[start : start + USERS_PER_BATCH]
 
@@ -213,9 +207,9 @@ def deliver(*, delivery_id: int, tenant_id: int) -> int:
 def stuck_deliveries(*, now: datetime | None = None, limit: int = 1000) -> list[tuple[int, int]]:
     """(delivery, tenant) pairs still pending long after publication."""
     now = now or timezone.now()
-    return list(
-        Delivery.objects.with_scopes_disabled()
-        .filter(status=Delivery.Status.PENDING, publication__published_at__lt=now - STUCK_AFTER)
-        .order_by("pk")
-        .values_list("pk", "tenant_id")[:limit]
-    )
+    with operator_scope():
+        return list(
+            Delivery.objects.filter(status=Delivery.Status.PENDING, publication__published_at__lt=now - STUCK_AFTER)
+            .order_by("pk")
+            .values_list("pk", "tenant_id")[:limit]
+        )

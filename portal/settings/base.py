@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tenants",
     "audit",
     "web",
+    "mail",
     "accounts",
     "users",
     "notifications",
@@ -178,12 +179,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # variables keep their names; the demo writes .eml files under var/mail/.
 MAILERS = {
     "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", default="notifications.backends.EmlFileBackend"),
+        "BACKEND": env.str("EMAIL_BACKEND", default="mail.backends.EmlFileBackend"),
         "OPTIONS": {"file_path": env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))},
     },
 }
 ANYMAIL = env.dict("ANYMAIL", default={})
-# The outbox (notifications/services/outbox.py): a delivery claims its rows for
+# The outbox (mail/services.py): a delivery claims its rows for
 # OUTBOX_CLAIM_LEASE (a dead worker's rows are taken over after it; a batch
 # stops sending when its lease ends), and the minute sweep re-queues a pending
 # row nobody picked up within OUTBOX_STUCK_AFTER (the broker lost its task).
@@ -229,6 +230,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 # The one place where every scheduled job is defined (DESIGN.md).
 CELERY_BEAT_SCHEDULE = {
+    # The outbox's tasks keep the names they had in notifications (mail/tasks.py).
     "sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": timedelta(minutes=1),

@@ -18,7 +18,7 @@ from accounts.services.registration import send_setup_mail, setup_link_expiry
 from accounts.services.sessions import end_sessions
 from accounts.services.tokens import find_valid_token, hash_token, issue_token
 from audit.models import AuditEntry
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.factories import TEST_PASSWORD, UserFactory
 

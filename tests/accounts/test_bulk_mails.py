@@ -12,7 +12,7 @@ from accounts.models import AccountToken, User
 from accounts.services.errors import AccountError
 from accounts.services.registration import send_setup_mail, send_setup_mails
 from accounts.services.tokens import find_valid_token
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import UserFactory
 from tests.users.users_helpers import audit, outbox

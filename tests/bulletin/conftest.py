@@ -9,7 +9,7 @@ import pytest
 
 from audit.models import AuditEntry
 from bulletin.models import Article, Category
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 
 

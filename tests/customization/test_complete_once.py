@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from customization.models import LinkItem
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.customization.helpers import audit_actions
 from tests.customization.images import image_upload

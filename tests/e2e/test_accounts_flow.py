@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from accounts.models import User
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.catalogue import ensure_catalogue
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from bulletin.models import Article
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login
 from tests.factories import TEST_PASSWORD, TenantFactory, UserFactory

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import ARTIFACTS, login
 from tests.factories import TEST_PASSWORD, TenantFactory, UserFactory

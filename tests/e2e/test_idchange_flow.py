@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from idchange import tasks
 from idchange.models import IdChangeApplication
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login
 

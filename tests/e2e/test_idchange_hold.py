@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from idchange.models import IdChangeApplication
 from idchange.services.hold import hold_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login
 from tests.e2e.test_idchange_flow import PINNED, _apply, _gw_section

@@ -13,7 +13,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from inquiries.models import Inquiry
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from accounts.models import User
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import ARTIFACTS, login
 

@@ -20,7 +20,7 @@ from idchange.services.lines import add_contract_line
 from idchange.services.processing import mark_processing_finished
 from idchange.services.submit import submit_id_change
 from idchange.services.withdraw import withdraw_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import jst, plan_line
 

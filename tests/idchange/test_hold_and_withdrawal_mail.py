@@ -18,7 +18,7 @@ from idchange.services.errors import HELD_BY_OPERATOR, IdChangeError
 from idchange.services.hold import hold_id_change
 from idchange.services.submit import submit_id_change
 from idchange.services.withdraw import withdraw_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import plan_line
 

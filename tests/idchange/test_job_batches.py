@@ -13,7 +13,7 @@ from audit.models import AuditEntry
 from idchange import tasks
 from idchange.models import IdChangeApplication, IdCountLedger
 from idchange.services.submit import submit_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory, TenantFactory, UserFactory
 from tests.idchange.conftest import plan_line

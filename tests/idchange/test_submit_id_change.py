@@ -17,7 +17,7 @@ from idchange.services.offline_reductions import (
     register_offline_reduction,
 )
 from idchange.services.submit import submit_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import jst, plan_line
 

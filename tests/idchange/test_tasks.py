@@ -17,7 +17,7 @@ from idchange.services.errors import IdChangeError
 from idchange.services.job import apply_due_applications
 from idchange.services.ledger import append_ledger, ledger_row
 from idchange.services.submit import submit_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.models import Contract
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from idchange.models import IdChangeApplication
 from idchange.services.offline_reductions import register_offline_reduction
 from idchange.services.submit import submit_id_change
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
 from tests.idchange.conftest import jst, plan_line

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from inquiries.models import GeneralInquiry, Inquiry, InquiryAttachment
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.inquiries.test_trouble_form import valid_data
 from tests.uploads.samples import PDF, image_bytes, upload

@@ -253,7 +253,8 @@ def test_inq6_the_services_refuse_both_sides_after_resolution(bob, operator, mak
 def test_inq6_the_lock_reads_the_row_not_the_callers_copy(bob, make_inquiry):
     """A stale copy (another tab resolved it meanwhile) is refused too."""
     inquiry = make_inquiry(user=bob)
-    stale = Inquiry.objects.with_scopes_disabled().get(pk=inquiry.pk)  # type: ignore[attr-defined]
+    with operator_scope():
+        stale = Inquiry.objects.get(pk=inquiry.pk)
     with tenant_scope(bob.tenant_id):
         resolve_inquiry(inquiry=inquiry, user=bob)
         with pytest.raises(InquiryError):

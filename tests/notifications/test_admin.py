@@ -9,8 +9,9 @@ from http import HTTPStatus
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from mail.models import OutboxMessage
 from notifications import prefectures as prefs
-from notifications.models import Notice, NoticeKind, OutboxMessage, Publication, ServiceManual
+from notifications.models import Notice, NoticeKind, Publication, ServiceManual
 from tenants.scoping import operator_scope
 from tests.notifications.conftest import TOKYO
 from tests.notifications.test_views import PDF

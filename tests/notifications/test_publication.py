@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEntry
-from notifications.models import Delivery, NoticeKind, OutboxMessage, Publication
+from mail.models import OutboxMessage
+from notifications.models import Delivery, NoticeKind, Publication
 from notifications.services import notices
 from notifications.services.notices import PublicationError
 from notifications.tasks import deliver_publication, sweep_deliveries

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from accounts.models import UserServiceRegistration
 from audit.models import AuditEntry
+from mail.models import OutboxMessage
 from notifications import prefectures as prefs
 from notifications import selectors
-from notifications.models import AreaSetting, NoticeKind, OutboxMessage, ServiceManual
+from notifications.models import AreaSetting, NoticeKind, ServiceManual
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
 from tests.notifications.conftest import HOKKAIDO, TOKYO, set_area_row

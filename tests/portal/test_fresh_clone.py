@@ -17,7 +17,7 @@ from django.apps import apps
 from django.core import mail
 from django.test import override_settings
 
-from notifications.backends import EmlFileBackend
+from mail.backends import EmlFileBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUND_FLOOR = {"tenants", "audit"}
@@ -85,7 +85,7 @@ def test_manage_check_has_no_deprecated_mail_setting(settings_module, tmp_path):
 def test_production_mail_goes_through_an_anymail_backend_under_mailers(alice, django_capture_on_commit_callbacks):
     """anymail's backends are ordinary Django mail backends: the outbox
     delivers through one configured in MAILERS (anymail's test ESP here)."""
-    from notifications.services import send_mail
+    from mail.services import send_mail
 
     with (
         override_settings(MAILERS={"default": {"BACKEND": "anymail.backends.test.EmailBackend"}}),

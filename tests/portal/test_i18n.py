@@ -24,8 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from notifications.models import OutboxMessage
-from notifications.services import render_mail
+from mail.models import OutboxMessage
+from mail.services import render_mail
 from tenants.scoping import operator_scope
 from tests.factories import ContractFactory, UserFactory
 from users import csv as user_csv

@@ -159,7 +159,7 @@ def test_setup_links_are_capped_per_address_with_the_same_answer(
 
 
 def _all_outbox():
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     with operator_scope():

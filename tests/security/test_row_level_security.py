@@ -94,3 +94,45 @@ def test_a_celery_task_runs_under_its_tenant_only(app_role, tenant_a, tenant_b, 
     assert _tenants_a_task_sees.apply(kwargs={"tenant_id": tenant_b.pk}).get() == [tenant_b.pk]
     assert _tenants_a_task_sees.apply(kwargs={"tenant_id": tenant_a.pk}).get() == [tenant_a.pk]
     assert _as_app("SELECT count(*) FROM tenants_contract")[0][0] == 0  # after the tasks
+
+
+@override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
+def test_issue20_outbox_rows_are_behind_the_wall(app_role, tenant_a, tenant_b, operator, alice, mailoutbox):  # noqa: F811
+    """The outbox holds names, addresses and account links: a tenant scope
+    sees its own rows only, operators' mail (no tenant) only the bypass; the
+    mail kit still writes and delivers every kind as the application role."""
+    from django.core.mail import mailers
+
+    from mail.models import OutboxMessage
+    from mail.services import claim_many, deliver_claimed, send_mail
+    from mail.tasks import _is_transient
+    from tests.rls import as_application
+
+    CONTEXT = {"name": "有栖", "title": "メンテナンス"}  # noqa: N806
+    assert "notifications_outboxmessage" in tenant_tables()
+    with as_application():
+        with tenant_scope(tenant_a):  # a request of tenant A mails A, B and an operator
+            for tenant, to in ((tenant_a, alice.email), (tenant_b, "b@b.example.com"), (None, operator.email)):
+                send_mail(template="test_notice", to=to, context=CONTEXT, tenant=tenant)
+        # Before any scope (the pre-login flows): the write works too.
+        send_mail(template="test_notice", to="x@a.example.com", context=CONTEXT, tenant=tenant_a)
+    with tenant_scope(tenant_a):
+        assert _as_app("SELECT count(*) FROM notifications_outboxmessage")[0][0] == 2
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            _as_app(
+                "INSERT INTO notifications_outboxmessage (tenant_id, template, \"to\", subject, body, html_body,"
+                " from_email, status, attempts, last_error, created_at)"
+                " VALUES (NULL, 't', '[]', 's', 'b', '', 'f', 'pending', 0, '', now())"
+            )
+    with tenant_scope(tenant_b):
+        assert _as_app("SELECT count(*) FROM notifications_outboxmessage")[0][0] == 1
+    assert _as_app("SELECT count(*) FROM notifications_outboxmessage")[0][0] == 0
+    with operator_scope():
+        assert _as_app("SELECT count(*) FROM notifications_outboxmessage")[0][0] == 4
+        ids = list(OutboxMessage.objects.values_list("pk", flat=True))
+    # The sweep's side, as the application role: every row is found and sent.
+    with as_application(), mailers.default as mail_connection:
+        claimed = claim_many(ids)
+        outcome = deliver_claimed(claimed, connection=mail_connection, is_transient=_is_transient)
+    assert outcome == {"sent": 4, "failed": 0, "retrying": 0}
+    assert len(mailoutbox) == 4

@@ -82,6 +82,10 @@ ALLOWED = {
         "UserImport.objects.get(pk=…) without tenant=",
     ): "runs in a TenantTask, inside tenant_scope of the upload's tenant",
     (
+        "mail/services.py",
+        "OutboxMessage.objects.get(pk=…) without tenant=",
+    ): "the delivery task's claim of one outbox row, any tenant's or none's, in operator_scope",
+    (
         "accounts/views/password.py",
         "unscoped manager all_objects in a view",
     ): "the login-ID lookup before login: no tenant exists yet (unique portal-wide)",

@@ -15,7 +15,7 @@ from tenants.scoping import ScopeError, current_tenant_id, operator_scope, tenan
 NULLABLE_TENANT = {
     "accounts.User": "carrier operators are staff users of no tenant",
     "audit.AuditEntry": "platform events (catalogue edits) belong to no tenant",
-    "notifications.OutboxMessage": "operator mail belongs to no tenant",
+    "mail.OutboxMessage": "operator mail belongs to no tenant",
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from accounts.models import LoginId, OrganizationMembership, User
 from audit.models import AuditEntry
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 
 VALID_ADD = {

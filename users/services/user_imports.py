@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import LoginId, OrganizationMembership, User
 from accounts.services.registration import send_setup_mails
 from audit.services import record, record_many
+from mail.queue import enqueue_on_commit
 from tenants.models import Tenant
 from users.services.errors import UserAdminError
 
@@ -131,7 +132,7 @@ def start_import(*, tenant: Tenant, actor: User, filename: str, content: bytes) 
     else:
         from users.tasks import validate_user_import as validate_user_import_task
 
-        transaction.on_commit(lambda: validate_user_import_task.delay(upload.pk, tenant_id=tenant.pk))
+        enqueue_on_commit(validate_user_import_task, upload.pk, tenant_id=tenant.pk)
     upload.refresh_from_db()
     return upload
 
@@ -183,9 +184,7 @@ def request_apply(*, upload: Any, actor: User) -> Any:
     else:
         from users.tasks import apply_user_import as apply_user_import_task
 
-        transaction.on_commit(
-            lambda: apply_user_import_task.delay(upload.pk, actor.pk, tenant_id=upload.tenant_id)
-        )
+        enqueue_on_commit(apply_user_import_task, upload.pk, actor.pk, tenant_id=upload.tenant_id)
     upload.refresh_from_db()
     return upload
 

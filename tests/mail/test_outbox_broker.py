@@ -17,9 +17,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import services
-from notifications.models import OutboxMessage
-from notifications.tasks import sweep_outbox
+from mail import services
+from mail.models import OutboxMessage
+from mail.tasks import sweep_outbox
 from portal.celery import app
 from tenants.scoping import operator_scope
 

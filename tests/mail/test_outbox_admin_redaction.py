@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services.registration import send_setup_mail
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import UserFactory
 
@@ -24,7 +24,7 @@ def test_outbox_admin_hides_setup_links(operator_client, tenant_a):
     with operator_scope():
         message = OutboxMessage.objects.get(template="account_setup")
     link = LINK.search(message.body).group(0)
-    page = operator_client.get(reverse("admin:notifications_outboxmessage_change", args=[message.pk]))
+    page = operator_client.get(reverse("admin:mail_outboxmessage_change", args=[message.pk]))
     assert page.status_code == 200
     body = page.content.decode()
     assert link not in body

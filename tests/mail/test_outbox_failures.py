@@ -25,10 +25,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 from django.utils import timezone
 
-from notifications import services
-from notifications.models import OutboxMessage
-from notifications.services import Mail
-from notifications.tasks import _is_transient, deliver_outbox_batch
+from mail import services
+from mail.models import OutboxMessage
+from mail.services import Mail
+from mail.tasks import _is_transient, deliver_outbox_batch
 from tenants.scoping import operator_scope
 
 
@@ -65,7 +65,7 @@ def send(count: int) -> list[int]:
         return list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox_failures.DyingBackend"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_outbox_failures.DyingBackend"}})
 def test_a_batch_killed_mid_way_sends_at_most_the_mail_in_flight_twice(db, django_capture_on_commit_callbacks):
     """Issue 15 failure drill, MAIL-1: the worker dies after the ESP took the
     4th of 10 mails. The 3 before are recorded as sent; the rerun (the task
@@ -129,8 +129,8 @@ def test_sweep_requeues_stuck_rows_in_batches(db, mailoutbox, monkeypatch):
     """Issue 15 drills: after Redis lost its data the sweep sent one task per
     row, 500 a minute (10,000 lost mails: 20 minutes). It now queues batches
     of BULK_CHUNK, up to SWEEP_LIMIT a run, each over one connection."""
-    from notifications.services import outbox
-    from notifications.tasks import sweep_outbox
+    from mail import services as outbox
+    from mail.tasks import sweep_outbox
 
     monkeypatch.setattr(outbox, "BULK_CHUNK", 2)
     queued: list[list[int]] = []

@@ -9,12 +9,12 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from notifications import services
-from notifications.models import OutboxMessage
-from notifications.services import Mail
-from notifications.tasks import deliver_outbox_batch
+from mail import services
+from mail.models import OutboxMessage
+from mail.services import Mail
+from mail.tasks import deliver_outbox_batch
 from tenants.scoping import operator_scope
-from tests.notifications.test_outbox import FlakyBackend
+from tests.mail.test_outbox import FlakyBackend
 
 
 def rows() -> list[OutboxMessage]:
@@ -55,7 +55,7 @@ def test_batch_delivery_is_idempotent(tenant_a, mailoutbox):
     assert len(mailoutbox) == 5
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_outbox.FlakyBackend"}})
 def test_batch_delivery_sorts_failures(tenant_a, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 1
     FlakyBackend.error = smtplib.SMTPRecipientsRefused({"u0@example.com": (550, b"no such user")})
@@ -66,7 +66,7 @@ def test_batch_delivery_sorts_failures(tenant_a, mailoutbox):
     assert [r.status for r in rows()] == ["failed", "sent", "sent"]
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_outbox.FlakyBackend"}})
 def test_batch_transient_failure_waits_for_the_sweep(tenant_a, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 1
     FlakyBackend.error = smtplib.SMTPServerDisconnected("gone")

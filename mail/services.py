@@ -1,9 +1,15 @@
 """The outbox, the one way to send mail: ``send_mail`` writes an outbox row in the
-caller's transaction and queues its delivery after commit (MAIL-1)."""
+caller's transaction and queues its delivery after commit (MAIL-1).
+
+Every chapter imports from here (``send_mail``, ``send_mails``, ``Mail``,
+``render_mail``); the delivery side (claims, marks, the sweep's pick) is
+what ``mail.tasks`` runs. The rows belong to many tenants (or none), and
+PostgreSQL's row-level security guards them (``OutboxMessage``): both sides
+touch them only in ``operator_scope()``, the one way out of a tenant scope
+(tenants/scoping.py), which also sets the RLS bypass."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,9 +24,10 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
-from notifications.models import OutboxMessage
-
-logger = logging.getLogger(__name__)
+from mail.links import base_url
+from mail.models import OutboxMessage
+from mail.queue import enqueue, enqueue_on_commit
+from tenants.scoping import operator_scope
 
 MAIL_LANGUAGE = "ja"
 # A row that failed transiently this many times is marked failed: a dead
@@ -50,7 +57,7 @@ def base_context() -> dict[str, Any]:
     """What every mail may use: links and the product names, which are
     configuration, not code (AUTH-1)."""
     return {
-        "portal_base_url": settings.PORTAL_BASE_URL,
+        "portal_base_url": base_url(),
         "portal_name": settings.PORTAL_PRODUCT_NAME,
         "carrier_name": settings.PORTAL_CARRIER_NAME,
     }
@@ -146,7 +153,8 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
                 from_email=settings.DEFAULT_FROM_EMAIL,
             )
         )
-    created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
+    with operator_scope():  # the rows may belong to other tenants, or none
+        created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
     ids = [row.pk for row in created]
     for chunk in _chunks(ids):
         transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
@@ -163,30 +171,27 @@ def send_mail(
     """Render and store one mail; it is delivered once the caller commits."""
     recipients = _recipients(to)
     subject, body, html = render_mail(template, context or {})
-    message = OutboxMessage.objects.create(
-        tenant_id=_tenant_id(tenant),
-        template=template,
-        to=recipients,
-        subject=subject,
-        body=body,
-        html_body=html,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-    )
-    transaction.on_commit(lambda: queue_delivery(message.pk))
+    # Written in operator_scope(): the caller may be outside any tenant scope
+    # (a password reset before login) or mail someone of no tenant (operators).
+    with operator_scope():
+        message = OutboxMessage.objects.create(
+            tenant_id=_tenant_id(tenant),
+            template=template,
+            to=recipients,
+            subject=subject,
+            body=body,
+            html_body=html,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+        )
+    enqueue_on_commit(_tasks().deliver_outbox_message, message.pk)
     return message
 
 
-def queue_delivery(message_id: int) -> None:
-    """Hand the row to Celery. If the broker is unreachable the row stays
-    pending and the sweep sends it later; the caller's request still succeeds."""
-    from notifications.tasks import deliver_outbox_message as deliver_outbox_message_task
+def _tasks() -> Any:
+    # mail.tasks imports this module; the tasks are looked up when queued.
+    from mail import tasks
 
-    try:
-        deliver_outbox_message_task.delay(message_id)
-    except Exception:  # broker down: kombu raises several unrelated types
-        logger.warning(
-            "Could not queue outbox message %s; the sweep will retry", message_id, exc_info=True
-        )
+    return tasks
 
 
 def _chunks(message_ids: list[int]) -> Iterator[list[int]]:
@@ -203,16 +208,9 @@ def queue_batches(message_ids: list[int]) -> None:
 
 
 def queue_batch_delivery(message_ids: list[int]) -> None:
-    from notifications.tasks import deliver_outbox_batch as deliver_outbox_batch_task
-
-    try:
-        deliver_outbox_batch_task.delay(message_ids)
-    except Exception:  # broker down: the sweep queues them again later
-        logger.warning(
-            "Could not queue %d outbox messages; the sweep will retry",
-            len(message_ids),
-            exc_info=True,
-        )
+    """One chunk to one task. If the broker is unreachable the rows stay
+    pending and the sweep sends them later; the caller still succeeds."""
+    enqueue(_tasks().deliver_outbox_batch, message_ids)
 
 
 def claim_many(message_ids: list[int], *, now: Any = None) -> list[OutboxMessage]:
@@ -224,8 +222,8 @@ def claim_many(message_ids: list[int], *, now: Any = None) -> list[OutboxMessage
     claimable = Q(status=OutboxMessage.Status.PENDING) | Q(
         status=OutboxMessage.Status.SENDING, claimed_until__lt=now
     )
-    rows = OutboxMessage.objects.with_scopes_disabled()
-    with transaction.atomic():
+    rows = OutboxMessage.objects
+    with operator_scope(), transaction.atomic():
         taken = list(
             rows.select_for_update(skip_locked=True)
             .filter(claimable, pk__in=message_ids)
@@ -282,14 +280,14 @@ def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
     claimable = Q(status=OutboxMessage.Status.PENDING) | Q(
         status=OutboxMessage.Status.SENDING, claimed_until__lt=now
     )
-    updated = (
-        OutboxMessage.objects.with_scopes_disabled()
-        .filter(claimable, pk=message_id)
-        .update(status=OutboxMessage.Status.SENDING, claimed_until=now + claim_lease())
-    )
-    if not updated:
-        return None
-    return OutboxMessage.objects.with_scopes_disabled().get(pk=message_id)
+    with operator_scope():
+        updated = (
+            OutboxMessage.objects.filter(claimable, pk=message_id)
+            .update(status=OutboxMessage.Status.SENDING, claimed_until=now + claim_lease())
+        )
+        if not updated:
+            return None
+        return OutboxMessage.objects.get(pk=message_id)
 
 
 def deliver(message: OutboxMessage, *, connection: Any = None) -> None:
@@ -309,8 +307,14 @@ def deliver(message: OutboxMessage, *, connection: Any = None) -> None:
         connection.send_messages([email])
 
 
+def _update(message: OutboxMessage, **values: Any) -> None:
+    with operator_scope():
+        OutboxMessage.objects.filter(pk=message.pk).update(**values)
+
+
 def mark_sent(message: OutboxMessage) -> None:
-    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+    _update(
+        message,
         status=OutboxMessage.Status.SENT,
         sent_at=timezone.now(),
         attempts=message.attempts + 1,
@@ -322,7 +326,8 @@ def mark_sent(message: OutboxMessage) -> None:
 def mark_retry(message: OutboxMessage, error: str, *, retry_in: timedelta) -> None:
     """Back to pending: the task's own retry sends it again; ``claimed_until``
     keeps the sweep from jumping the backoff."""
-    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+    _update(
+        message,
         status=OutboxMessage.Status.PENDING,
         attempts=message.attempts + 1,
         claimed_until=timezone.now() + retry_in,
@@ -331,7 +336,8 @@ def mark_retry(message: OutboxMessage, error: str, *, retry_in: timedelta) -> No
 
 
 def mark_failed(message: OutboxMessage, error: str) -> None:
-    OutboxMessage.objects.with_scopes_disabled().filter(pk=message.pk).update(
+    _update(
+        message,
         status=OutboxMessage.Status.FAILED,
         attempts=message.attempts + 1,
         claimed_until=None,
@@ -351,12 +357,10 @@ def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
     """Rows the broker lost: pending for a while, or claimed by a dead worker.
     A platform read across tenants, so it leaves the scope explicitly."""
     now = now or timezone.now()
-    return list(
-        OutboxMessage.objects.with_scopes_disabled()
-        .filter(_stuck(now))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    with operator_scope():
+        return list(
+            OutboxMessage.objects.filter(_stuck(now)).order_by("created_at").values_list("pk", flat=True)[:limit]
+        )
 
 
 def take_stuck(*, now: Any = None, limit: int = 500) -> list[int]:
@@ -367,8 +371,8 @@ def take_stuck(*, now: Any = None, limit: int = 500) -> list[int]:
     queued mails, 414 redundant tasks in front of the next mails). Rows a
     worker is claiming right now are skipped (SKIP LOCKED)."""
     now = now or timezone.now()
-    rows = OutboxMessage.objects.with_scopes_disabled()
-    with transaction.atomic():
+    rows = OutboxMessage.objects
+    with operator_scope(), transaction.atomic():
         ids = list(
             rows.select_for_update(skip_locked=True)
             .filter(_stuck(now))

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from notifications import services
-from notifications.models import OutboxMessage
-from notifications.tasks import deliver_outbox_message, sweep_outbox
+from mail import services
+from mail.models import OutboxMessage
+from mail.tasks import deliver_outbox_message, sweep_outbox
 from tenants.scoping import operator_scope
 
 CONTEXT = {"name": "山田", "title": "メンテナンス"}
@@ -76,7 +76,7 @@ class FlakyBackend(BaseEmailBackend):
         return len(messages)
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_outbox.FlakyBackend"}})
 def test_transient_failure_is_retried_until_sent(db, mailoutbox):
     """MAIL-1: a transient failure is retried with backoff."""
     FlakyBackend.calls, FlakyBackend.failures = 0, 2
@@ -91,7 +91,7 @@ def test_transient_failure_is_retried_until_sent(db, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-@override_settings(MAILERS={"default": {"BACKEND": "tests.notifications.test_outbox.FlakyBackend"}})
+@override_settings(MAILERS={"default": {"BACKEND": "tests.mail.test_outbox.FlakyBackend"}})
 def test_permanent_failure_is_not_retried(db, mailoutbox):
     FlakyBackend.calls, FlakyBackend.failures = 0, 99
     FlakyBackend.error = smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such user")})

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from notifications import services
-from notifications.services import Mail
+from mail import services
+from mail.services import Mail
 
 CONTEXT = {"name": "O'Neil <Sales>", "title": "Q&A"}
 
@@ -19,7 +19,7 @@ def test_send_mail_text_parts_are_not_html_escaped(tenant_a):
 
 def test_send_mails_text_parts_are_not_html_escaped(tenant_a):
     services.send_mails(template="test_notice", mails=[Mail(to="a@example.com", context=CONTEXT)], tenant=tenant_a)
-    from notifications.models import OutboxMessage
+    from mail.models import OutboxMessage
     from tenants.scoping import operator_scope
 
     with operator_scope():
