@@ -90,7 +90,10 @@ class MailTemplate:
         with translation.override(MAIL_LANGUAGE):
             plain = Context(dict(context), autoescape=False)
             subject = " ".join(self.subject.template.render(plain).split())
-            body = self.body.template.render(plain)
+            # Plain text, not the SafeString a template returns: a page that
+            # shows the mail (the bulletin's 確認 preview) must escape it as
+            # any text, or a title with <b> renders bold (issue 23).
+            body = str.__str__(self.body.template.render(plain))
             html = self.html.render(dict(context)) if self.html else ""
         return subject, body, html
 

@@ -24,5 +24,4 @@ OBJECT_TYPES = {
     "notifications.Publication": _("公開履歴"),
     "notifications.Delivery": _("配信"),
     "notifications.InformationRead": _("既読"),
-    "notifications.OutboxMessage": _("送信メール"),
 }

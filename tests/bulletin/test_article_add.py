@@ -94,6 +94,17 @@ def test_bbs1_bbs5_confirm_with_mail_counts_registered_users_and_shows_the_mail(
     assert "8/13〜8/16 は休業です。" in body
 
 
+def test_bbs1_the_mail_preview_escapes_as_the_mail_is_written(alice_client, news_a):
+    """Issue 23: a title with <b>タグ</b> showed bold in the preview and a
+    <script> line vanished; the preview is plain text, as the mail is."""
+    body = alice_client.post(
+        URL, data(news_a, title="<b>タグ</b>", body="一行目\n<script>alert(1)</script>", notify="yes")
+    ).content.decode()
+    preview = body[body.index('class="mail-preview"') :]
+    assert "&lt;b&gt;タグ&lt;/b&gt;" in preview and "<b>タグ</b>" not in preview
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in preview and "<script>alert(1)" not in preview
+
+
 def test_bbs1_complete_without_mail(alice_client, alice, events_a, events_articles, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         _confirm, response = flow.confirm_then_complete(alice_client, URL, data(events_a))

@@ -8,11 +8,11 @@ import logging
 
 import pytest
 
-from accounts.tasks import validate_user_import
 from mail.queue import enqueue, enqueue_on_commit
 from mail.tasks import deliver_outbox_message
 from portal.celery import app
 from tests.mail.test_outbox_broker import free_port, reset_broker_connections
+from users.tasks import validate_user_import
 
 
 @pytest.fixture
