@@ -10,7 +10,11 @@ refused with the line at fault, before anything is stored (``decode``).
 Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
 spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
 injection"), and uploads strip that apostrophe again so a download can be
-edited and uploaded back unchanged.
+edited and uploaded back unchanged. A value that itself starts with an
+apostrophe is prefixed too (``'=`` → ``''=``): otherwise it could not be told
+from a neutralised cell and would come back without it (issue 21, finding 7).
+The scheme is one rule each way: download prefixes when the value starts
+with a trigger or an apostrophe, upload removes one leading apostrophe.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from accounts.users import validators as v
 
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+ESCAPE = "'"
 MAX_ERRORS = 1000
 
 # (header, attribute) in file order.
@@ -56,15 +61,16 @@ def headers() -> list[str]:
 
 
 def neutralise(value: str) -> str:
-    if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    """The cell for ``value``: never starts a formula; ``unneutralise`` gives ``value`` back."""
+    if value.startswith((*FORMULA_TRIGGERS, ESCAPE)):
+        return ESCAPE + value
     return value
 
 
 def unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
-        return value[1:]
-    return value
+    """The value of a cell written by ``neutralise`` (or typed by a person:
+    a leading apostrophe is Excel's own "this is text" mark, dropped too)."""
+    return value.removeprefix(ESCAPE)
 
 
 class _Echo:
