@@ -179,6 +179,9 @@ class Inquiry(TenantOwnedModel):
         verbose_name = _("障害問い合わせ")
         verbose_name_plural = _("障害問い合わせ")
         ordering = ["-created_at", "-pk"]
+        # The staff console (/staff/inquiries/) reads with view_inquiry and
+        # answers with this one (issue 21; group 問い合わせ対応).
+        permissions = [("answer_inquiry", _("問い合わせに回答できる"))]
         indexes = [
             models.Index(fields=["tenant", "service", "-created_at"], name="inquiry_list"),
             models.Index(fields=["resolved_at"], name="inquiry_resolved",
@@ -267,6 +270,8 @@ class InquiryAttachment(TenantOwnedModel):
         verbose_name = _("添付ファイル")
         verbose_name_plural = _("添付ファイル")
         ordering = ["pk"]
+        # What an operator needs to download one under /files/ (issue 21).
+        permissions = [("download_inquiryattachment", _("添付ファイルをダウンロードできる"))]
         constraints = [
             # One link per file; with the tenant, as every unique constraint here.
             models.UniqueConstraint(fields=["tenant", "file"], name="inquiry_attachment_unique_file"),
