@@ -126,7 +126,7 @@ class OpeningTenantAdmin(TenantAdmin):
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict | None = None) -> HttpResponse:
         return open_tenant_admin_view(self, request)
 
-    @admin.action(description=_("代表管理者に初期設定メールを再送"))
+    @admin.action(description=_("代表管理者に初期設定メールを再送"), permissions=["change"])
     def resend_setup_mail(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
         sent = 0
         for tenant in queryset:

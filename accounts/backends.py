@@ -28,10 +28,23 @@ class PortalBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
+        from accounts.services import login_throttle
         from accounts.services.login import authenticate_login
 
         ip = client_ip(request) if request is not None else None
-        outcome = authenticate_login(login_id=username, password=password, ip_address=ip)
+        # Django admin's login (issue 21): its own, stricter counters, and
+        # only operators' failures count (a customer's account cannot be
+        # locked from there; it cannot log in there anyway).
+        admin = request is not None and request.path.startswith("/admin/")
+        if admin:
+            scope = login_throttle.ADMIN
+            if login_throttle.wait_seconds(scope=scope, ip=ip, login_id=username):
+                return None
+        outcome = authenticate_login(login_id=username, password=password, ip_address=ip, staff_only=admin)
+        if admin and outcome.reason == "invalid":
+            login_throttle.register_failure(scope=scope, ip=ip, login_id=username)
+        elif admin and outcome.ok:
+            login_throttle.register_success(scope=scope, ip=ip, login_id=username)
         return outcome.user if outcome.ok else None
 
     def user_can_authenticate(self, user: Any) -> bool:

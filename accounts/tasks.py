@@ -14,3 +14,13 @@ def purge_stale_security_rows() -> dict[str, int]:
     from accounts.services.housekeeping import purge_stale_security_rows as purge
 
     return purge()
+
+
+@shared_task
+def answer_mail_request(kind: str, login_id: str) -> str:
+    """The self-service mail pages' work, off the request (issue 21): the
+    typed login ID, since looking it up in the request would time it."""
+    from accounts.services.self_service import MailRequest
+    from accounts.services.self_service import answer_mail_request as answer
+
+    return answer(kind=MailRequest(kind), login_id=login_id)

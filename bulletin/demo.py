@@ -16,12 +16,15 @@ from tenants.scoping import tenant_scope
 from uploads import staging
 from uploads.validation import check_upload
 
-# A one-page PDF (the schedule of the demo's 健康診断 article).
+# A one-page PDF (the schedule of the demo's 健康診断 article), well-formed
+# down to its xref table: uploads parses PDFs with pypdf (issue 21).
 DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R  >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]  >>\nendobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000015 00000 n \n0000000065 00000 n \n0000000122 00000 n \n"
+    b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n194\n%%EOF\n"
 )
 DEMO_CATEGORIES = ["社内行事", "総務・人事"]
 # (category, title, body, attachment file name); listed oldest first, so お知らせ

@@ -27,7 +27,8 @@ BULLETIN_ATTACHMENT = UploadPolicy(
 def can_download_attachment(user: Any, stored_file: StoredFile) -> bool:
     """Any member of the tenant may download an article's attachment (BBS-5);
     a file still staged between 確認 and 完了 only its uploader (the 確認
-    preview). Operators (no tenant) never: the board is the tenant's own."""
+    preview). Operators (no tenant) never: the board is the tenant's own, so
+    the registration names no operator permission (uploads answers 404)."""
     tenant_id = getattr(user, "tenant_id", None)
     if tenant_id is None or tenant_id != stored_file.tenant_id:
         return False

@@ -23,6 +23,11 @@ class _ReadOnly:
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    # The removals need their own permission, not just the list's view
+    # permission (issue 21; group 画像審査).
+    def has_remove_tenant_image_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("customization.remove_tenant_image")
+
 
 @admin.register(Branding)
 class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
@@ -34,7 +39,7 @@ class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("サイトロゴを削除してデフォルトに戻す"))
+    @admin.action(description=_("サイトロゴを削除してデフォルトに戻す"), permissions=["remove_tenant_image"])
     def remove_site_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> None:
         rows = [b for b in queryset.select_related("tenant") if b.site_logo_id]
         for branding in rows:
@@ -43,7 +48,7 @@ class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
             request, _("サイトロゴを削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
         )
 
-    @admin.action(description=_("ログイン画面の画像を削除してデフォルトに戻す"))
+    @admin.action(description=_("ログイン画面の画像を削除してデフォルトに戻す"), permissions=["remove_tenant_image"])
     def remove_login_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> None:
         rows = [b for b in queryset.select_related("tenant") if b.login_logo_id]
         for branding in rows:
@@ -65,7 +70,7 @@ class LinkItemAdmin(_ReadOnly, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description=_("アイコン画像を削除して NoImage に戻す"))
+    @admin.action(description=_("アイコン画像を削除して NoImage に戻す"), permissions=["remove_tenant_image"])
     def remove_icon(self, request: HttpRequest, queryset: QuerySet[LinkItem]) -> None:
         rows = [link for link in queryset if link.icon_id]
         for link in rows:

@@ -9,8 +9,8 @@ class CustomizationConfig(AppConfig):
     verbose_name = _("画面カスタマイズ設定")
 
     def ready(self) -> None:
-        from customization.access import may_download
+        from customization.access import OPERATOR_PERMISSION, may_download
         from customization.policies import PURPOSE_PREFIX
         from uploads.access import register_download_rule
 
-        register_download_rule(PURPOSE_PREFIX, may_download)
+        register_download_rule(PURPOSE_PREFIX, may_download, operator_permission=OPERATOR_PERMISSION)

@@ -68,6 +68,12 @@ class Branding(TenantOwnedModel):
     class Meta:
         verbose_name = _("画面カスタマイズ設定")
         verbose_name_plural = _("画面カスタマイズ設定")
+        # Operators' image review (ALIAS-4, issue 21; group 画像審査): open a
+        # tenant's logo or link icon under /files/, and remove one.
+        permissions = [
+            ("download_tenant_image", _("テナントの画像をダウンロードできる")),
+            ("remove_tenant_image", _("テナントの画像を削除できる")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["tenant"], name="customization_branding_one_per_tenant")
         ]

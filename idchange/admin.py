@@ -67,7 +67,9 @@ def _service_action(
             modeladmin.message_user(request, f"{done_label}: {ok}", messages.SUCCESS)
 
     action.__name__ = name  # the action's key in the changelist form
-    return admin.action(description=description)(action)
+    # Acting on a row is a change, not a read (issue 21: the view permission
+    # alone used to offer every action).
+    return admin.action(description=description, permissions=["change"])(action)
 
 
 @admin.register(BusinessDayOverride)

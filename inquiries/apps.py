@@ -12,5 +12,8 @@ class InquiriesConfig(AppConfig):
         from inquiries.attachments import INQUIRY_ATTACHMENT, may_download
         from uploads.access import register_download_rule
 
-        # Who sees the inquiry may download its files; operators may too.
-        register_download_rule(INQUIRY_ATTACHMENT.purpose, may_download)
+        # Who sees the inquiry may download its files; operators may with
+        # the permission (issue 21; group 問い合わせ対応).
+        register_download_rule(
+            INQUIRY_ATTACHMENT.purpose, may_download, operator_permission="inquiries.download_inquiryattachment"
+        )

@@ -108,12 +108,10 @@ def audit_data(attachment: InquiryAttachment) -> dict[str, Any]:
 
 
 def may_download(user: Any, stored_file: Any) -> bool:
-    """Download rule (registered in InquiriesConfig.ready): operators may;
-    a customer may when they may see the inquiry (a ユーザ: the ones they
-    filed; a 管理者: the tenant's); a staged file only its uploader (the
-    確認 page's links)."""
-    if user.is_staff and user.tenant_id is None:
-        return True
+    """Download rule for the tenant's members (registered in
+    InquiriesConfig.ready, with the permission operators need): a customer
+    may when they may see the inquiry (a ユーザ: the ones they filed; a 管理者:
+    the tenant's); a staged file only its uploader (the 確認 page's links)."""
     if user.tenant_id != stored_file.tenant_id:
         return False
     links = InquiryAttachment.objects.filter(tenant_id=user.tenant_id, file=stored_file)

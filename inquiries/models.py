@@ -39,7 +39,7 @@ class FaqEntry(models.Model):
     """One question and its answer. The keyword search (inquiries/search.py)
     matches the normalised texts kept beside them (NFKC, case folded, no
     spaces), written on every save; on PostgreSQL a GIN trigram index serves
-    the substring match (migration 0005), so Japanese needs no word splitting."""
+    the substring match (migration 0006), so Japanese needs no word splitting."""
 
     category = models.ForeignKey(
         FaqCategory, on_delete=models.PROTECT, related_name="entries", verbose_name=_("カテゴリ")
@@ -193,6 +193,9 @@ class Inquiry(TenantOwnedModel):
         verbose_name = _("障害問い合わせ")
         verbose_name_plural = _("障害問い合わせ")
         ordering = ["-created_at", "-pk"]
+        # The staff console (/staff/inquiries/) reads with view_inquiry and
+        # answers with this one (issue 21; group 問い合わせ対応).
+        permissions = [("answer_inquiry", _("問い合わせに回答できる"))]
         indexes = [
             models.Index(fields=["tenant", "service", "-created_at"], name="inquiry_list"),
             models.Index(fields=["resolved_at"], name="inquiry_resolved",
@@ -281,6 +284,8 @@ class InquiryAttachment(TenantOwnedModel):
         verbose_name = _("添付ファイル")
         verbose_name_plural = _("添付ファイル")
         ordering = ["pk"]
+        # What an operator needs to download one under /files/ (issue 21).
+        permissions = [("download_inquiryattachment", _("添付ファイルをダウンロードできる"))]
         constraints = [
             # One link per file; with the tenant, as every unique constraint here.
             models.UniqueConstraint(fields=["tenant", "file"], name="inquiry_attachment_unique_file"),

@@ -151,7 +151,7 @@ def answer_inquiry(
 ) -> InquiryMessage:
     """INQ-8 and INQ-5: a スタッフアカウント message; the status becomes 回答済
     and the contact address gets a mail with a link to the detail."""
-    if not operator.is_staff or operator.tenant_id is not None:
+    if not operator.is_staff or operator.tenant_id is not None or not operator.has_perm("inquiries.answer_inquiry"):
         raise InquiryError(_("回答できるのは運用担当者だけです。"))
     current = _locked_inquiry(inquiry)
     message = InquiryMessage.objects.create(

@@ -2,19 +2,17 @@
 
 Operators are staff users with no tenant; the tenant middleware leaves them
 outside any scope here, so every view enters ``operator_scope()`` explicitly
-(and renders inside it). Opening a tenant's inquiry is an audit entry.
+(and renders inside it, through ``operator_required``). Each page checks a
+Django permission, not only ``is_staff`` (issue 21). Opening a tenant's
+inquiry is an audit entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,34 +20,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.permissions import operator_required
 from inquiries import selectors
 from inquiries.forms import MessageForm, StaffFilterForm
 from inquiries.models import Inquiry
 from inquiries.services import InquiryError, answer_inquiry, record_operator_access
 from inquiries.views import detail_context
 from tenants.models import Service, Tenant
-from tenants.scoping import operator_scope
 
 PAGE_SIZE = 100
 
 
-def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; only the carrier's staff (no tenant) may enter: a
-    customer's account gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_staff or user.tenant_id is not None:  # type: ignore[union-attr]
-            raise PermissionDenied
-        with operator_scope():
-            return view(request, *args, **kwargs)
-
-    return wrapped
+# Django permissions each page needs (issue 21): reading is view_inquiry,
+# answering adds answer_inquiry; the group 問い合わせ対応 grants both.
+VIEW = "inquiries.view_inquiry"
+ANSWER = "inquiries.answer_inquiry"
 
 
-@operator_required
+@operator_required(VIEW)
 @require_GET
 def inquiry_list(request: HttpRequest) -> HttpResponse:
     """Every tenant's inquiries, filtered by tenant, service, status and age."""
@@ -74,7 +62,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@operator_required
+@operator_required(VIEW, on_post=(ANSWER,))
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One inquiry and its thread; POST 回答 answers it (回答済, mail to the
@@ -84,7 +72,9 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "GET":
         record_operator_access(inquiry=inquiry, operator=request.user)  # type: ignore[arg-type]
-        return render(request, "inquiries/staff/detail.html", detail_context(inquiry, MessageForm(), staff=True))
+        context = detail_context(inquiry, MessageForm(), staff=True)
+        context["read_only"] = not request.user.has_perm(ANSWER)  # no answer form without it
+        return render(request, "inquiries/staff/detail.html", context)
     form = MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "inquiries/staff/detail.html", detail_context(inquiry, form, staff=True), status=400)

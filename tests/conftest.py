@@ -11,11 +11,42 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Service, Tenant
 from tests.factories import TEST_PASSWORD, ContractFactory, TenantFactory, UserFactory
+
+# Hypothesis (issue 21, finding 7): CI runs the same examples every time, so a
+# red build is the change's fault and reruns give the same answer; it keeps no
+# example database (a fresh checkout has none anyway, and a stored failure
+# would make a run depend on the runs before it). Local runs keep exploring
+# with a random seed and remember their failures in .hypothesis/.
+# HYPOTHESIS_PROFILE picks a profile by name (e.g. =ci to replay CI locally).
+# Both derive from Hypothesis's own defaults, not from whatever it picked by
+# itself on seeing CI set (its built-in "ci" profile).
+_HYPOTHESIS_DEFAULTS = hypothesis_settings.get_profile("default")
+hypothesis_settings.register_profile(
+    "ci",
+    parent=_HYPOTHESIS_DEFAULTS,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,  # a shared CI machine's pauses are not the code's slowness
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("dev", parent=_HYPOTHESIS_DEFAULTS)
+
+
+def hypothesis_profile(environ: os._Environ[str] | dict[str, str]) -> str:
+    if environ.get("HYPOTHESIS_PROFILE"):
+        return environ["HYPOTHESIS_PROFILE"]
+    return "ci" if environ.get("CI") else "dev"
+
+
+hypothesis_settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from tenants.scoping import operator_scope
-from uploads.access import can_download
+from uploads.access import can_download, operator_permission_for
 from uploads.models import StoredFile
 
 SAFE_TYPES_INLINE = ("image/jpeg", "image/png", "image/gif", "image/bmp")
@@ -55,17 +56,23 @@ def _respond(stored: StoredFile, *, disposition: str, cache_control: str) -> Fil
 @login_required
 def download(request: HttpRequest, key: uuid.UUID) -> FileResponse:
     """A tenant user: only their tenant's files (another tenant's is 404, as a
-    missing one). An operator (staff, no tenant): only where the purpose's rule
-    allows. In both cases the registered rule decides; no rule means 404."""
+    missing one), where the purpose's rule allows. An operator (staff, no
+    tenant): only purposes whose registration names an operator permission,
+    and only holding it (else 403, issue 21). No rule means 404."""
     tenant = getattr(request, "tenant", None)
     if tenant is not None:
         stored = StoredFile.objects.filter(tenant=tenant, key=key).first()
+        if stored is None or not can_download(request.user, stored):
+            raise Http404
     elif request.user.is_staff:
         with operator_scope():
             stored = StoredFile.objects.filter(key=key).first()
+        permission = operator_permission_for(stored) if stored is not None else None
+        if permission is None:
+            raise Http404
+        if not request.user.has_perm(permission):
+            raise PermissionDenied
     else:
-        stored = None
-    if stored is None or not can_download(request.user, stored):
         raise Http404
     return _respond(stored, disposition="attachment", cache_control="private, max-age=0")
 

@@ -10,7 +10,8 @@ refused with the line at fault, before anything is stored (``decode``).
 Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
 spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
 injection"), and uploads strip that apostrophe again so a download can be
-edited and uploaded back unchanged (``uploads.csv_cells``).
+edited and uploaded back unchanged, every string included (issue 21,
+finding 7; ``uploads.csv_cells``).
 """
 
 from __future__ import annotations

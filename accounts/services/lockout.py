@@ -8,12 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import LoginFailureCounter, User
 from accounts.services.errors import AccountError
 from accounts.services.sessions import end_sessions
 from audit.services import record
+from mail.services import Mail, send_mails
 
 _UPSERT_FAILURE = """
 INSERT INTO {table} (user_id, failures, window_started_at) VALUES (%s, 1, %s)
@@ -64,7 +66,35 @@ def register_login_failure(
                 ip_address=ip_address,
             )
             transaction.on_commit(lambda: end_sessions(user=user))
+            _tell_locked(user=user, ip_address=ip_address, now=now)
     return failures
+
+
+def _tell_locked(*, user: User, ip_address: str | None, now: datetime) -> None:
+    """A lock someone else caused must not go unnoticed (issue 21): the
+    account's owner and the tenant's other admins are mailed, with the time,
+    the IP and the way out (a password reset unlocks it)."""
+    from accounts.services.account_mail import mail_context, with_tenants
+    from mail.dates import format_jst
+    from mail.links import absolute_url
+
+    [user] = with_tenants([user])
+    admins = []
+    if user.tenant_id is not None:
+        admins = list(
+            User.all_objects.filter(
+                tenant_id=user.tenant_id, role=User.Role.ADMIN, status=User.Status.ACTIVE
+            ).exclude(pk=user.pk)
+        )
+    context = mail_context(
+        user,
+        locked_at=format_jst(now),
+        ip_address=ip_address or "-",
+        reset_url=absolute_url(reverse("accounts:password_reset")),
+    )
+    mails = [Mail(to=user.mail_to, context={**context, "to_admin": False})]
+    mails += [Mail(to=admin.mail_to, context={**context, "to_admin": True}) for admin in admins]
+    send_mails(template="account_locked", mails=mails, tenant=user.tenant_id)
 
 
 def lift_lock(*, user: User, actor: Any, reason: str) -> None:

@@ -35,10 +35,17 @@ def _dummy_hash(password: str) -> None:
 
 
 def authenticate_login(
-    *, login_id: str, password: str, ip_address: str | None = None, now: datetime | None = None
+    *,
+    login_id: str,
+    password: str,
+    ip_address: str | None = None,
+    now: datetime | None = None,
+    staff_only: bool = False,
 ) -> LoginOutcome:
     """Check one login attempt with exactly one password hash, count a
-    failure against the account, lock it at the threshold, and audit it."""
+    failure against the account, lock it at the threshold, and audit it.
+    ``staff_only`` (Django admin's login): a customer's ID is treated as
+    unknown, so failures there never count towards a customer's lock."""
     now = now or timezone.now()
     login_id = (login_id or "").strip().lower()
     user = (
@@ -46,11 +53,11 @@ def authenticate_login(
         if login_id
         else None
     )
-    if user is None:
+    if user is None or (staff_only and not user.is_staff):
         _dummy_hash(password)
         record(
             action="accounts.login.failed",
-            data={"login_id": login_id[:127], "reason": "unknown_id"},
+            data={"login_id": login_id[:127], "reason": "unknown_id" if user is None else "not_staff"},
             ip_address=ip_address,
         )
         return LoginOutcome(None, "invalid")

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginIdForm, PasswordLoginForm
+from accounts.services import login_throttle
 from accounts.services.login import authenticate_login, record_login, record_logout
 from audit.client import client_ip
 
@@ -127,12 +128,17 @@ def login_password_step(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     form = PasswordLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = authenticate_login(
-            login_id=login_id,
-            password=form.cleaned_data["password"],
-            ip_address=client_ip(request),
-        )
+        ip = client_ip(request)
+        # Inside a delay (issue 21) the password is not even checked: the
+        # attempt neither logs in nor counts towards the lock.
+        if login_throttle.wait_seconds(scope=login_throttle.PORTAL, ip=ip, login_id=login_id):
+            context = {"login_id": login_id, **login_page_context(request)}
+            return too_many_requests(request, "accounts/login_password.html", form, **context)
+        outcome = authenticate_login(login_id=login_id, password=form.cleaned_data["password"], ip_address=ip)
+        if outcome.reason == "invalid":
+            login_throttle.register_failure(scope=login_throttle.PORTAL, ip=ip, login_id=login_id)
         if outcome.ok and outcome.user is not None:
+            login_throttle.register_success(scope=login_throttle.PORTAL, ip=ip, login_id=login_id)
             user = outcome.user
             next_url = _safe_next(request, request.session.get(SESSION_NEXT))
             login(request, user, backend=BACKEND)  # rotates the session key

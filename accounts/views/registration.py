@@ -11,7 +11,6 @@ never in clear.
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import LoginIdRequestForm, NewPasswordForm, NotificationEmailForm
 from accounts.models import AccountToken, User
 from accounts.services.errors import AccountError
-from accounts.services.registration import complete_setup, send_setup_mail
+from accounts.services.registration import complete_setup
+from accounts.services.self_service import MailRequest, queue_mail_request
 from accounts.services.throttle import address_throttled, ip_throttled
-from accounts.services.tokens import find_valid_token, get_open_token, recently_mailed
+from accounts.services.tokens import find_valid_token, get_open_token
 from accounts.views.login import SESSION_LOGIN_ID, too_many_requests
 from audit.client import client_ip
 
@@ -125,21 +125,9 @@ def setup_invalid(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and ip_throttled(client_ip(request)):
         return too_many_requests(request, "accounts/setup_invalid.html", form, message="")
     if request.method == "POST" and form.is_valid():
-        quiet = address_throttled(form.cleaned_data["login_id"])  # same answer, no mail
-        user = (
-            User.all_objects.select_related("tenant")
-            .filter(email__iexact=form.cleaned_data["login_id"])
-            .first()
-        )
-        if (
-            user is not None
-            and user.status == User.Status.PENDING
-            and user.is_active
-            and not quiet
-            and not recently_mailed(user=user, purpose=AccountToken.Purpose.SETUP)
-        ):
-            with transaction.atomic():
-                send_setup_mail(user=user, actor=None)
+        # The same work for every ID (issue 21): the counters, one task.
+        if not address_throttled(form.cleaned_data["login_id"]):  # past it: same answer, no mail
+            queue_mail_request(kind=MailRequest.SETUP_LINK, login_id=form.cleaned_data["login_id"])
         return render(request, "accounts/setup_resent.html")
     return render(
         request,

@@ -18,7 +18,7 @@ from bulletin.models import Article, Attachment
 from bulletin.policies import BULLETIN_ATTACHMENT
 from tenants.scoping import operator_scope
 from tests.bulletin.conftest import article_count, audit
-from tests.uploads.samples import PDF, image_bytes, ole_bytes, ooxml_bytes
+from tests.uploads.samples import PDF, image_bytes, ole_bytes, ooxml_bytes, pdf_bytes
 from tests.web import flow
 from uploads.models import StoredFile
 from uploads.policies import MB
@@ -40,8 +40,8 @@ def stored() -> list[StoredFile]:
 
 
 def pdf_of_size(size: int) -> bytes:
-    head, tail = b"%PDF-1.4\n", b"\n%%EOF\n"
-    return head + b"0" * (size - len(head) - len(tail)) + tail
+    # A well-formed PDF (pypdf parses it, issue 21) padded with a comment.
+    return pdf_bytes(pad_to=size)
 
 
 def add_with_files(client, category, uploads, **changes):

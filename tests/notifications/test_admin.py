@@ -14,7 +14,7 @@ from notifications import prefectures as prefs
 from notifications.models import Notice, NoticeKind, Publication, ServiceManual
 from tenants.scoping import operator_scope
 from tests.notifications.conftest import TOKYO
-from tests.notifications.test_views import PDF
+from tests.uploads.samples import PDF
 
 
 def publish_url(notice: Notice) -> str:

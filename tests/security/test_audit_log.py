@@ -97,6 +97,16 @@ def test_csv_streams_with_bom_and_neutralised_formulas(alice, alice_client):
     assert "'=HYPERLINK(1)" in body and "ユーザ変更" in body
 
 
+def test_issue21_csv_escapes_a_leading_apostrophe(alice, alice_client):
+    """Issue 21 finding 7: the 操作ログ CSV uses the user CSV's round-tripping
+    scheme: a label starting with an apostrophe is escaped too, so ``'=`` and
+    a neutralised ``=`` cannot be confused."""
+    record(action="accounts.user.updated", actor=alice, tenant=alice.tenant, data={})
+    AuditEntry._base_manager.filter(tenant=alice.tenant).update(object_label="'=1")
+    body = b"".join(alice_client.get(reverse("auditlog:csv")).streaming_content).decode("utf-8")
+    assert ",''=1," in body
+
+
 def test_the_client_ip_is_recorded(alice, tenant_a):
     client = Client(REMOTE_ADDR="198.51.100.77")
     client.force_login(alice)

@@ -6,13 +6,17 @@ and per IP without telling which addresses exist."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
 
 from accounts.models import User
+from accounts.services.login_throttle import PORTAL, wait_seconds
 from tests.accounts.auth_helpers import outbox
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -81,20 +85,30 @@ def test_wrong_password_and_unknown_id_answer_alike(alice):
 
 @override_settings(LOGIN_FAILURE_LIMIT=5)
 def test_a_neighbour_behind_the_same_ip_is_not_locked_out(alice, bob):
-    """AUTH-8: 50 failures on many accounts from one IP lock only the accounts
-    attacked; a colleague behind the same NAT still logs in."""
+    """AUTH-8: 25 failures on 5 accounts from one IP lock only the accounts
+    attacked; a colleague behind the same NAT is delayed, never locked, and
+    logs in once the IP's delay has passed (issue 21: the per-IP delay is
+    the trade-off, docs/security.md; each failure here waits its delay)."""
     nat = "203.0.113.9"
     victims = [UserFactory(tenant=alice.tenant, email=f"v{i}@a.example.com") for i in range(5)]
-    for victim in victims:
-        for _ in range(10):
-            client, _ = _first_step(victim.email, ip=nat)
-            client.post(reverse("accounts:login_password"), {"password": "Wrong12345"})
-    for victim in victims:
-        victim.refresh_from_db()
-        assert victim.status == User.Status.LOCKED
-    client, _ = _first_step(bob.email, ip=nat)
-    response = client.post(reverse("accounts:login_password"), {"password": TEST_PASSWORD})
+    with freeze_time(timezone.now()) as clock:
+        for victim in victims:
+            for _ in range(5):
+                clock.tick(timedelta(seconds=wait_seconds(scope=PORTAL, ip=nat, login_id=victim.email)))
+                client, _ = _first_step(victim.email, ip=nat)
+                response = client.post(reverse("accounts:login_password"), {"password": "Wrong12345"})
+                assert response.status_code == HTTPStatus.OK
+        for victim in victims:
+            victim.refresh_from_db()
+            assert victim.status == User.Status.LOCKED
+        client, _ = _first_step(bob.email, ip=nat)
+        delayed = client.post(reverse("accounts:login_password"), {"password": TEST_PASSWORD})
+        assert delayed.status_code == HTTPStatus.TOO_MANY_REQUESTS
+        clock.tick(timedelta(seconds=wait_seconds(scope=PORTAL, ip=nat, login_id=bob.email)))
+        response = client.post(reverse("accounts:login_password"), {"password": TEST_PASSWORD})
     assert response.status_code == HTTPStatus.FOUND and response.url == reverse("home")
+    bob.refresh_from_db()
+    assert bob.status == User.Status.ACTIVE
 
 
 def _reset(login_id: str, ip: str = "198.51.100.20"):
@@ -135,9 +149,10 @@ def test_reset_mails_are_capped_per_address_with_the_same_answer(
 def test_unknown_ids_answer_the_same_throttled_or_not(db):
     """Throttling adds no signal: an unknown ID gets the page's usual answer
     before and after its cap."""
-    bodies = {_page(_reset("ghost@a.example.com")) for _ in range(6)}
-    assert len(bodies) == 1
-    assert "ご指定のアカウント情報が取得できません。" in bodies.pop().decode()
+    answers = {_shape(_reset("ghost@a.example.com")) for _ in range(6)}
+    # Issue 21: the same answer as for a known ID (no 「取得できません」 any more).
+    assert len(answers) == 1
+    assert answers.pop()[:2] == (HTTPStatus.FOUND, reverse("accounts:password_reset_sent"))
 
 
 @override_settings(

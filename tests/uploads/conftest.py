@@ -22,15 +22,12 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def same_tenant_rule():
-    """A test-only download rule: members of the file's tenant; operators only
-    where ``allow_operators`` is set on the function."""
+    """A test-only download rule: members of the file's tenant; operators
+    never (no operator permission named; tests register one where needed)."""
 
     def rule(user, stored_file):
-        if user.tenant_id is None:
-            return rule.allow_operators
         return user.tenant_id == stored_file.tenant_id
 
-    rule.allow_operators = False
     register_download_rule("tests.", rule)
     yield rule
     unregister_download_rule("tests.")

@@ -88,7 +88,40 @@ def ole_bytes(stream_name: str = "WordDocument", *, extra_storage: str | None = 
     return bytes(header) + struct.pack("<128I", *fat) + directory + b"\x42" * 4096
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def pdf_bytes(catalog: bytes = b"", *extra: bytes, page: bytes = b"", pad_to: int = 0, trailer: bytes = b"") -> bytes:
+    """A well-formed PDF (a correct xref table and startxref) of one empty
+    page: object 1 the catalog (``catalog`` added to its dictionary), 2 the
+    page tree, 3 the page (``page`` added), then ``extra`` objects 4, 5, …
+    ``pad_to`` pads with a comment line after the header to that size."""
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] " + page + b" >>",
+        *extra,
+    ]
+
+    def build(padding: bytes) -> bytes:
+        out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + padding)
+        offsets = []
+        for number, body in enumerate(bodies, start=1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R " % (len(bodies) + 1) + trailer + b">>\n"
+        out += b"startxref\n%d\n%%%%EOF\n" % xref
+        return bytes(out)
+
+    plain = build(b"")
+    if pad_to > len(plain):
+        fill = pad_to - len(plain) - 2
+        padded = build(b"%" + b"0" * fill + b"\n")
+        plain = build(b"%" + b"0" * (fill - (len(padded) - pad_to)) + b"\n")  # startxref's digits
+    return plain
+
+
+PDF = pdf_bytes()
 
 
 def valid_samples() -> dict[str, bytes]:

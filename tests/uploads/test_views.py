@@ -8,9 +8,13 @@ from http import HTTPStatus
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from tests.uploads.samples import PDF, image_bytes, upload
+from uploads.access import register_download_rule
 from uploads.policies import IMAGE_KINDS, MB, UploadPolicy
 from uploads.services import store_file
 from uploads.validation import check_upload
@@ -91,10 +95,22 @@ def test_rule_refusing_is_404(bob_client, doc, same_tenant_rule):
         unregister_download_rule("tests.docs")
 
 
-def test_operator_only_where_the_rule_allows(operator_client, doc, same_tenant_rule):
+def test_operator_only_where_the_registration_names_a_permission(operator_client, doc, same_tenant_rule):
+    """Issue 21: operators are not asked of the rule; the registration names
+    the permission they need (a superuser holds all); none named is 404."""
     assert operator_client.get(url(doc)).status_code == HTTPStatus.NOT_FOUND
-    same_tenant_rule.allow_operators = True
+    register_download_rule("tests.", same_tenant_rule, operator_permission="uploads.view_storedfile")
     assert operator_client.get(url(doc)).status_code == HTTPStatus.OK
+
+
+def test_issue21_staff_without_the_permission_is_403(doc, same_tenant_rule):
+    register_download_rule("tests.", same_tenant_rule, operator_permission="uploads.view_storedfile")
+    staff = User.objects.create_user("staff@carrier.example.com", is_staff=True, status=User.Status.ACTIVE)
+    client = Client()
+    client.force_login(staff)
+    assert client.get(url(doc)).status_code == HTTPStatus.FORBIDDEN
+    staff.user_permissions.add(Permission.objects.get(codename="view_storedfile"))
+    assert client.get(url(doc)).status_code == HTTPStatus.OK
 
 
 def test_download_rejects_post(alice_client, doc, same_tenant_rule):

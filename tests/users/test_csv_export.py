@@ -52,7 +52,27 @@ def test_user5_neutralise_every_trigger():
         assert user_csv.neutralise(trigger + "x") == "'" + trigger + "x"
         assert user_csv.unneutralise("'" + trigger + "x") == trigger + "x"
     assert user_csv.neutralise("山田") == "山田"
-    assert user_csv.unneutralise("'abc") == "'abc"
+    # Issue 21 finding 7: a leading apostrophe is escaped too, so a cell's
+    # one leading apostrophe is always the escape (was: kept as text).
+    assert user_csv.neutralise("'abc") == "''abc"
+    assert user_csv.unneutralise("'abc") == "abc"
+
+
+def test_issue21_apostrophe_formula_round_trips_through_the_file():
+    """Issue 21 finding 7: ``'=`` was exported as ``'=`` and imported back
+    as ``=``; now a download uploaded again gives every value back."""
+    values = ["'=", "''", "'", "'+1", "=1+2", "'abc", "営業部"]
+    rows = [
+        {a: "" for _h, a in user_csv.COLUMNS} | {"email": f"u{i}@a.example.com", "role": "user",
+                                                  "affiliation": value}
+        for i, value in enumerate(values)
+    ]
+    content = b"".join(user_csv.export_rows(rows))
+    cells = [row[5] for row in csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))][1:]
+    assert cells[0] == "''=" and not any(c.startswith(user_csv.FORMULA_TRIGGERS) for c in cells)
+    parsed = user_csv.parse(content)
+    assert not parsed.errors
+    assert [r.data["affiliation"] for r in parsed.rows] == values
 
 
 def test_user5_selected_users_csv(alice_client, alice, bob, tenant_a):

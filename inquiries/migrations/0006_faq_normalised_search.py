@@ -47,7 +47,7 @@ def unswap_index(apps, schema_editor) -> None:  # noqa: ANN001
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inquiries", "0004_attachments"),
+        ("inquiries", "0005_staff_permissions"),
     ]
 
     operations = [
