@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from inquiries.services import (
     submit_inquiry,
 )
 from tenants.models import Service
+from web.pagination import Paginator
 
 PAGE_SIZE = 100
 

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +28,7 @@ from inquiries.services import InquiryError, answer_inquiry, record_operator_acc
 from inquiries.views import detail_context
 from tenants.models import Service, Tenant
 from tenants.scoping import operator_scope
+from web.pagination import Paginator
 
 PAGE_SIZE = 100
 

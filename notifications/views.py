@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from notifications.forms import REGION_MASKS, AreaForm
 from notifications.services.areas import AreaError, set_area
 from notifications.services.information import mark_read
 from tenants.models import Service
+from web.pagination import Paginator
 from web.submission import DONE, INPUT, complete, stage
 
 INFORMATION_PER_PAGE = 20
