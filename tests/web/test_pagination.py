@@ -85,3 +85,29 @@ def test_pager_as_goto_buttons_inside_a_form_and_nothing_for_one_page():
     assert html.count(" disabled") == 2  # 次 and 最後 on the last page
     assert "ページ送り（下）" in html
     assert _render(Paginator(list(range(10)), 10).page(1)).strip() == ""
+
+
+def test_audit_log_last_page_reads_from_the_end_at_page_ones_queries(alice, alice_client):
+    """The 操作ログ (issue 15) on the kit: the last of three pages costs the
+    queries of page 1, is read with the reversed order, shows the oldest
+    rows in order, and its pager keeps the search (issue 19)."""
+    from audit.models import AuditEntry
+
+    AuditEntry.objects.bulk_create(
+        AuditEntry(tenant=alice.tenant, actor=alice, actor_label=alice.email,
+                   action="accounts.user.updated", object_label=f"対象{i:03d}")
+        for i in range(250)
+    )
+    query = {"user": "alice", "page": "1"}
+    alice_client.get("/audit-log/", query)  # warm the session
+    with CaptureQueriesContext(connection) as first:
+        alice_client.get("/audit-log/", query)
+    with CaptureQueriesContext(connection) as last:
+        response = alice_client.get("/audit-log/", {**query, "page": "3"})
+    assert len(last.captured_queries) == len(first.captured_queries)
+    assert any('"created_at" ASC' in q["sql"] for q in last.captured_queries)
+    assert not any('"created_at" ASC' in q["sql"] for q in first.captured_queries)
+    assert [e.object_label for e, _label in response.context["rows"]][-1] == "対象000"
+    assert len(response.context["rows"]) == 50
+    body = response.content.decode()
+    assert "3/3" in body and 'href="?user=alice&amp;page=2"' in body
