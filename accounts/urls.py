@@ -32,6 +32,11 @@ urlpatterns = [
         name="notification_email_change",
     ),
     path(
+        "account/notification-email/done/",
+        password.notification_email_done,
+        name="notification_email_done",
+    ),
+    path(
         "account/notification-email/<str:token>/",
         password.notification_email_confirm,
         name="notification_email_confirm",

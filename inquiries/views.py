@@ -6,7 +6,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +38,7 @@ from inquiries.services import (
 from tenants.models import Service
 from uploads import staging
 from web import submission
+from web.pagination import Paginator
 
 PAGE_SIZE = 100
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from inquiries.models import Inquiry
 from inquiries.services import InquiryError, answer_inquiry, record_operator_access
 from inquiries.views import detail_context
 from tenants.models import Service, Tenant
+from web.pagination import Paginator
 
 PAGE_SIZE = 100
 

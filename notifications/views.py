@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import tenant_role_required
@@ -18,6 +18,8 @@ from notifications.forms import REGION_MASKS, AreaForm
 from notifications.services.areas import AreaError, set_area
 from notifications.services.information import mark_read
 from tenants.models import Service
+from web.pagination import Paginator
+from web.submission import DONE, INPUT, complete, stage
 
 INFORMATION_PER_PAGE = 20
 
@@ -68,30 +70,38 @@ def _edit_context(service: Service, mask: int, form: AreaForm | None = None) -> 
 @tenant_role_required("admin")
 @require_http_methods(["GET", "POST"])
 def area_edit(request: HttpRequest, service_id: int) -> HttpResponse:
-    """設定 → tick → 確認 → 完了 (NOTIF-2). The 確認 step carries the
-    choice in hidden fields; 完了 validates it again."""
+    """設定 → tick → 確認 → 完了 (NOTIF-2), the web kit's flow. The 確認
+    page carries the choice in hidden fields; 完了 validates it again and
+    consumes the page's token with the change."""
     service = _area_service(request, service_id)
-    step = request.POST.get("step", "confirm") if request.method == "POST" else "input"
-    if step == "input":
+    current = stage(request)
+    if request.method == "GET":
         return render(request, "notifications/area_edit.html", _edit_context(service, _current_mask(request, service)))
     form = AreaForm(request.POST)
-    if step == "back":  # 戻る: the boxes as ticked, without error messages
+    if current == INPUT:  # 戻る: the boxes as ticked, without error messages
         return render(request, "notifications/area_edit.html", _edit_context(service, _posted_mask(form)))
     if not form.is_valid():
         return render(request, "notifications/area_edit.html", _edit_context(service, _posted_mask(form), form))
     mask = form.cleaned_data["mask"]
-    if step == "submit":
+    if current == DONE:
         try:
-            set_area(tenant=request.tenant, service=service, prefectures=mask, actor=request.user)  # type: ignore[attr-defined]
+            done = complete(request, lambda: _set_area(request, service, mask), form=form)
         except AreaError as exc:
             form.add_error(None, str(exc))
             return render(request, "notifications/area_edit.html", _edit_context(service, mask, form))
-        return redirect("notifications:area_done", service_id=service.pk)
+        if done is not None:
+            return done
+    # 確認, or again after a 完了 without a valid token (the form says why).
     return render(
         request,
         "notifications/area_confirm.html",
-        {"service": service, "area_label": prefs.describe(mask), "codes": prefs.codes(mask)},
+        {"service": service, "area_label": prefs.describe(mask), "codes": prefs.codes(mask), "form": form},
     )
+
+
+def _set_area(request: HttpRequest, service: Service, mask: int) -> str:
+    set_area(tenant=request.tenant, service=service, prefectures=mask, actor=request.user)  # type: ignore[attr-defined]
+    return reverse("notifications:area_done", args=[service.pk])
 
 
 @tenant_role_required("admin")

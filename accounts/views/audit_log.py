@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit_log import PAGE_SIZE, AuditSearchForm, csv_rows, search
 from accounts.permissions import TenantRequest, tenant_role_required
 from audit.registry import action_label
+from web.pagination import Paginator
 
 
 def _filters(request: TenantRequest) -> tuple[AuditSearchForm, dict]:
@@ -29,13 +29,7 @@ def audit_log(request: TenantRequest) -> HttpResponse:
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(e, action_label(e.action)) for e in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit_log.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
-    )
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page, "rows": rows})
 
 
 @require_GET

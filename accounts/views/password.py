@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -38,8 +40,10 @@ from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token
 from accounts.views.login import SESSION_LOGIN_ID, too_many_requests
 from audit.client import client_ip
+from web.submission import DONE, INPUT, complete, stage
 
 SESSION_RESET_TOKEN = "password_reset_token_id"
+SESSION_NEW_EMAIL = "notification_email_confirmed"
 
 
 @never_cache
@@ -169,17 +173,43 @@ def notification_email_change(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Opening the link is enough: it could only reach the new address. A
-    GET shows a 完了 button; the change happens on POST, so that mail
-    scanners that prefetch links do not confirm on the person's behalf."""
+    GET shows the 確認 page; the change happens at its 完了 (POST, so that
+    mail scanners that prefetch links do not confirm on the person's
+    behalf), which consumes the page's one-time token with the change: a
+    second 完了 says 「すでに完了」, not 「リンクが無効です」."""
+    current = stage(request)
+    if current == INPUT and request.method == "POST":  # 戻る: where the address was typed
+        return redirect("accounts:notification_email_change")
+    stale = None
+    if current == DONE:
+        stale = forms.Form({})  # bound, so it can carry the kit's error
+        try:
+            done = complete(request, lambda: _confirm_email(request, token), form=stale)
+        except AccountError:
+            return render(request, "accounts/notification_email_invalid.html", status=410)
+        if done is not None:
+            return done
     found = find_valid_token(token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
     if found is None:
         return render(request, "accounts/notification_email_invalid.html", status=410)
-    if request.method == "POST":
-        try:
-            confirm_notification_email_change(token=found)
-        except AccountError:
-            return render(request, "accounts/notification_email_invalid.html", status=410)
-        return render(
-            request, "accounts/notification_email_done.html", {"new_email": found.new_email}
-        )
-    return render(request, "accounts/notification_email_confirm.html", {"token": found})
+    return render(request, "accounts/notification_email_confirm.html", {"token": found, "form": stale})
+
+
+def _confirm_email(request: HttpRequest, raw_token: str) -> str:
+    found = find_valid_token(raw_token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
+    if found is None:
+        raise AccountError("invalid link")
+    confirm_notification_email_change(token=found)
+    request.session[SESSION_NEW_EMAIL] = found.new_email
+    return reverse("accounts:notification_email_done")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def notification_email_done(request: HttpRequest) -> HttpResponse:
+    """The address this browser just confirmed (kept in its session, so the
+    「すでに完了」 page of a second 完了 links here too)."""
+    new_email = request.session.get(SESSION_NEW_EMAIL)
+    if not new_email:
+        return redirect("accounts:notification_email_change")
+    return render(request, "accounts/notification_email_done.html", {"new_email": new_email})

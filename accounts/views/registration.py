@@ -10,9 +10,11 @@ never in clear.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -26,6 +28,7 @@ from accounts.services.throttle import address_throttled, ip_throttled
 from accounts.services.tokens import find_valid_token, get_open_token
 from accounts.views.login import SESSION_LOGIN_ID, too_many_requests
 from audit.client import client_ip
+from web.submission import DONE, INPUT, complete, stage
 
 SESSION_TOKEN = "setup_token_id"
 SESSION_PASSWORD = "setup_password_hash"
@@ -83,32 +86,63 @@ def setup_email(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/setup_email.html", {"form": form, "account": token.user})
 
 
-@never_cache
-def setup_confirm(request: HttpRequest) -> HttpResponse:
+class _Restart(Exception):
+    """The setup session lost a step or its link is no longer valid: the
+    page to go to instead."""
+
+    def __init__(self, url_name: str) -> None:
+        super().__init__(url_name)
+        self.url_name = url_name
+
+
+def _setup_state(request: HttpRequest) -> tuple[AccountToken, str, str]:
+    """The open link and the two earlier steps' input, or _Restart."""
     token = _open_token(request)
     if token is None:
-        return redirect("accounts:setup_invalid")
+        raise _Restart("accounts:setup_invalid")
     password_hash = request.session.get(SESSION_PASSWORD)
     email = request.session.get(SESSION_EMAIL)
     if not password_hash:
-        return redirect("accounts:setup_password")
+        raise _Restart("accounts:setup_password")
     if not email:
-        return redirect("accounts:setup_email")
-    if request.method == "POST":
-        try:
-            user = complete_setup(
-                token=token, password_hash=password_hash, notification_email=email
-            )
-        except AccountError:
-            _clear(request)
-            return redirect("accounts:setup_invalid")
+        raise _Restart("accounts:setup_email")
+    return token, password_hash, email
+
+
+def _complete(request: HttpRequest) -> str:
+    token, password_hash, email = _setup_state(request)
+    try:
+        user = complete_setup(token=token, password_hash=password_hash, notification_email=email)
+    except AccountError:
         _clear(request)
-        request.session[SESSION_LOGIN_ID] = user.email
-        return redirect("accounts:setup_done")
+        raise _Restart("accounts:setup_invalid") from None
+    _clear(request)
+    request.session[SESSION_LOGIN_ID] = user.email
+    return reverse("accounts:setup_done")
+
+
+@never_cache
+def setup_confirm(request: HttpRequest) -> HttpResponse:
+    """設定確認 → 完了, the web kit's 確認 → 完了: 完了 consumes the page's
+    token with the setup, so Back + 完了 again says 「すでに完了」 instead of
+    「このリンクは…すでに使用されています」."""
+    current = stage(request)
+    if current == INPUT and request.method == "POST":  # 戻る: the address, as typed
+        return redirect("accounts:setup_email")
+    stale = None
+    try:
+        if current == DONE:
+            stale = forms.Form({})  # bound, so it can carry the kit's error
+            done = complete(request, lambda: _complete(request), form=stale)
+            if done is not None:
+                return done
+        token, _password_hash, email = _setup_state(request)
+    except _Restart as restart:
+        return redirect(restart.url_name)
     return render(
         request,
         "accounts/setup_confirm.html",
-        {"account": token.user, "notification_email": email},
+        {"account": token.user, "notification_email": email, "form": stale},
     )
 
 

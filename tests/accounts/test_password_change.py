@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.services.passwords import set_password
 from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
 from tests.factories import TEST_PASSWORD
+from tests.web.flow import done_data, submit_through_confirm, token_from
 
 CHANGE = "accounts:password_change"
 EMAIL = "accounts:notification_email_change"
@@ -85,8 +86,8 @@ def test_change_notification_address_is_confirmed_by_mail(
     assert confirm.status_code == HTTPStatus.OK and "完了" in confirm.text
     bob.refresh_from_db()
     assert bob.notification_email == "bob@a.example.com"  # GET alone changes nothing
-    done = anonymous.post(link)
-    assert "通知先メールアドレスを変更しました" in done.text
+    done = anonymous.post(link, done_data({}, token_from(confirm)), follow=True)
+    assert "通知先メールアドレスを変更しました" in done.text and "new@b.example.com" in done.text
     bob.refresh_from_db()
     assert bob.notification_email == "new@b.example.com"
     assert audit("accounts.notification_email.changed")[0].data == {
@@ -94,6 +95,46 @@ def test_change_notification_address_is_confirmed_by_mail(
         "new": "new@b.example.com",
     }
     assert anonymous.post(link).status_code == HTTPStatus.GONE  # single use
+    assert anonymous.get(link).status_code == HTTPStatus.GONE
+
+
+def test_auth10_confirming_the_address_twice_changes_once(
+    bob_client, bob, django_capture_on_commit_callbacks
+):
+    """AUTH-10 (issue 19): 完了 pressed twice on the same 確認 page: one
+    change, one audit entry, no more mail, and 「この操作はすでに完了しています」
+    linking to the 完了 page instead of 「リンクが無効です」."""
+    with django_capture_on_commit_callbacks(execute=True):
+        bob_client.post(reverse(EMAIL), {"notification_email": "twice@b.example.com"})
+    link = link_from(outbox("notification_email_confirm")[0].body, "/account/notification-email/")
+    anonymous = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        first, posted = submit_through_confirm(anonymous, link)
+        second = anonymous.post(link, posted)
+    assert first.url == reverse("accounts:notification_email_done")
+    assert second.status_code == HTTPStatus.OK
+    assert "この操作はすでに完了しています" in second.text
+    assert f'href="{first.url}"' in second.text
+    assert "twice@b.example.com" in anonymous.get(first.url).text
+    bob.refresh_from_db()
+    assert bob.notification_email == "twice@b.example.com"
+    assert len(audit("accounts.notification_email.changed")) == 1
+    assert len(outbox("notification_email_confirm")) == 1
+
+
+def test_auth10_confirm_without_a_token_or_with_back_changes_nothing(
+    bob_client, bob, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        bob_client.post(reverse(EMAIL), {"notification_email": "later@b.example.com"})
+    link = link_from(outbox("notification_email_confirm")[0].body, "/account/notification-email/")
+    response = bob_client.post(link, {"stage": "done"})
+    assert response.status_code == HTTPStatus.OK
+    assert "もう一度「完了」を押してください" in response.text and 'name="submission_token"' in response.text
+    assert bob_client.post(link, {"back": "1"}).url == reverse(EMAIL)
+    bob.refresh_from_db()
+    assert bob.notification_email == "bob@a.example.com"
+    assert audit("accounts.notification_email.changed") == []
 
 
 def test_bad_notification_address_is_refused(bob_client, bob):

@@ -16,6 +16,7 @@ from accounts.models import AccountToken, PasswordHistory, User
 from accounts.services.registration import send_setup_mail
 from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
 from tests.factories import UserFactory
+from tests.web.flow import done_data, submit_through_confirm, token_from
 
 JST = ZoneInfo("Asia/Tokyo")
 NEW_PASSWORD = "Start2026!"
@@ -47,7 +48,7 @@ def _register(client: Client, link: str, email: str | None = None) -> None:
     page = client.get(reverse("accounts:setup_email"))
     data = {"notification_email": email or page.context["form"].initial["notification_email"]}
     client.post(reverse("accounts:setup_email"), data)
-    client.post(reverse("accounts:setup_confirm"))
+    submit_through_confirm(client, reverse("accounts:setup_confirm"))
 
 
 def test_full_registration_flow_with_the_manuals_screens(client, pending):
@@ -75,7 +76,7 @@ def test_full_registration_flow_with_the_manuals_screens(client, pending):
     pending.refresh_from_db()
     assert pending.status == User.Status.PENDING  # nothing saved before 完了
 
-    done = client.post(step2.url)
+    done = client.post(step2.url, done_data({}, token_from(page)))
     assert done.url == reverse("accounts:setup_done")
     page = client.get(done.url)
     assert "設定完了" in page.text and "ログインはこちら" in page.text
@@ -141,8 +142,9 @@ def test_link_expiring_mid_flow_stops_at_completion(client, pending):
         client.get(link)
         client.post(reverse("accounts:setup_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
         client.post(reverse("accounts:setup_email"), {"notification_email": "x@a.example.com"})
+        page = client.get(reverse("accounts:setup_confirm"))
     with freeze_time(datetime(2026, 3, 9, 0, 1, tzinfo=JST)):
-        response = client.post(reverse("accounts:setup_confirm"))
+        response = client.post(reverse("accounts:setup_confirm"), done_data({}, token_from(page)))
     assert response.url == reverse("accounts:setup_invalid")
     pending.refresh_from_db()
     assert pending.status == User.Status.PENDING
@@ -225,3 +227,46 @@ def test_empty_password_fields_are_named_in_the_message(client, pending):
     response = client.post(reverse("accounts:setup_password"), {"password1": "", "password2": ""})
     assert "パスワードを入力してください。" in response.text
     assert "パスワード（確認）を入力してください。" in response.text
+
+
+def _to_confirm(client: Client, pending: User, email: str = "me@a.example.com"):
+    client.get(_send(pending))
+    client.post(reverse("accounts:setup_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    client.post(reverse("accounts:setup_email"), {"notification_email": email})
+    return client.get(reverse("accounts:setup_confirm"))
+
+
+def test_auth3_back_and_complete_again_sets_up_once(client, pending, django_capture_on_commit_callbacks):
+    """AUTH-3 (issue 19): 完了 pressed again on the same 設定確認 page (Back, a
+    double click): one setup, one audit entry, no second mail, and
+    「この操作はすでに完了しています」 linking to 設定完了 instead of the
+    used-link page."""
+    page = _to_confirm(client, pending)
+    mails = len(outbox("account_setup"))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("accounts:setup_confirm"), done_data({}, token_from(page)))
+        second = client.post(reverse("accounts:setup_confirm"), done_data({}, token_from(page)))
+    assert first.url == reverse("accounts:setup_done")
+    assert second.status_code == HTTPStatus.OK
+    assert "この操作はすでに完了しています" in second.text
+    assert f'href="{reverse("accounts:setup_done")}"' in second.text
+    assert len(audit("accounts.setup.completed")) == 1
+    assert len(outbox("account_setup")) == mails
+    assert PasswordHistory.objects.filter(user=pending).count() == 1
+
+
+def test_auth3_back_from_confirm_keeps_the_address(client, pending):
+    _to_confirm(client, pending, email="kept@a.example.com")
+    back = client.post(reverse("accounts:setup_confirm"), {"back": "1"})
+    assert back.url == reverse("accounts:setup_email")
+    assert 'value="kept@a.example.com"' in client.get(back.url).text
+
+
+def test_auth3_complete_without_a_token_shows_confirm_again(client, pending):
+    _to_confirm(client, pending)
+    response = client.post(reverse("accounts:setup_confirm"), {"stage": "done"})
+    assert response.status_code == HTTPStatus.OK
+    assert "設定確認" in response.text and "もう一度「完了」を押してください" in response.text
+    pending.refresh_from_db()
+    assert pending.status == User.Status.PENDING
+    assert audit("accounts.setup.completed") == []

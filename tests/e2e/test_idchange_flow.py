@@ -114,3 +114,32 @@ def test_m365_input_lists_every_line(page, demo, pinned, screenshot):
     page.get_by_role("button", name="確認").click()
     expect(page.get_by_text("オプションの契約数は適用されているプランの契約数以内にしてください。")).to_be_visible()
     screenshot("idchange-m365-option-cap")
+
+
+def test_idc2_back_and_apply_again_applies_once(page, demo, pinned, screenshot):
+    """IDC-2 with the web kit (issue 19): 戻る on 確認 keeps the input; after
+    申込, the browser's Back and 申込 again apply nothing more and say so."""
+    login(page, "admin@demo.example.com", "DemoPass2026")
+    page.goto("/idchange/")
+    _gw_section(page).get_by_role("link", name="ID 数変更申込").click()
+    page.get_by_label("増減 ID 数").fill("2")
+    page.get_by_label("翌月").check()
+    page.get_by_label("利用規約に同意する").check()
+    page.get_by_role("button", name="確認").click()
+    page.get_by_role("button", name="戻る").click()
+    expect(page.get_by_role("heading", name="ID 数変更申込（入力）")).to_be_visible()
+    expect(page.get_by_label("増減 ID 数")).to_have_value("2")
+    expect(page.get_by_label("翌月")).to_be_checked()
+    page.get_by_role("button", name="確認").click()
+    page.get_by_role("button", name="申込").click()
+    expect(page.get_by_role("heading", name="ID 数変更申込完了")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="ID 数変更申込（確認）")).to_be_visible()
+    page.get_by_role("button", name="申込").click()
+    expect(page.get_by_role("heading", name="この操作はすでに完了しています")).to_be_visible()
+    screenshot("idchange-apply-again")
+    page.get_by_role("link", name="登録した内容を表示").click()
+    expect(page.get_by_role("heading", name="ID 数変更申込完了")).to_be_visible()
+    with operator_scope():
+        assert IdChangeApplication.objects.count() == 1
+        assert OutboxMessage.objects.filter(subject=RECEIVED).count() == 1

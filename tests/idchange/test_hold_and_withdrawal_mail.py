@@ -21,6 +21,7 @@ from idchange.services.withdraw import withdraw_id_change
 from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.idchange.conftest import plan_line
+from tests.web.flow import done_data, submit_through_confirm, token_for
 
 NOTE = "ご契約者さまの確認書を担当営業へご提出ください。"
 
@@ -93,7 +94,7 @@ def test_idc10_withdrawal_sends_a_confirmation_mail_like_the_receipt(
 ):
     url = reverse("idchange:withdraw", args=[application.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(url)
+        response, _posted = submit_through_confirm(alice_client, url)
     assert response.status_code == HTTPStatus.FOUND
     assert [m.subject for m in mailoutbox] == ["【My KDDI Biz 総合】サービス情報変更取下のお知らせ"]
     mail = mailoutbox[0]
@@ -113,5 +114,6 @@ def test_refused_withdrawal_sends_no_mail(alice_client, gw, alice, django_captur
         )
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(reverse("idchange:withdraw", args=[app.pk]))
+        response = alice_client.post(reverse("idchange:withdraw", args=[app.pk]), done_data({}, token_for(alice)))
+    assert response.status_code == HTTPStatus.FOUND  # back to the detail, 「取下できません」
     assert mailoutbox == []

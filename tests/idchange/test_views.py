@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
+from audit.models import AuditEntry
 from idchange.models import IdChangeApplication
 from idchange.services.offline_reductions import register_offline_reduction
 from idchange.services.submit import submit_id_change
@@ -16,6 +18,7 @@ from mail.models import OutboxMessage
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
 from tests.idchange.conftest import jst, plan_line
+from tests.web.flow import done_data, submit_through_confirm, token_for, token_from
 
 NOW = "2026-05-20 10:00:00+09:00"
 
@@ -116,16 +119,14 @@ def test_confirm_shows_delta_month_price_and_deadline(alice_client, gw):
     assert "-2" in body and "翌月" in body and "2026年6月" in body
     assert "-2,000 円" in body
     assert "2026/06/01 12:00" in body  # effective instant and withdrawal deadline
-    assert 'value="submit"' in body
+    assert 'name="submission_token"' in body and "申込</button>" in body
     with operator_scope():
         assert IdChangeApplication.objects.count() == 0  # nothing stored yet
 
 
 def test_submit_creates_application_mails_and_shows_receipt(alice_client, gw, django_capture_on_commit_callbacks, mailoutbox):
     with django_capture_on_commit_callbacks(execute=True):
-        resp = alice_client.post(
-            reverse("idchange:apply", args=[gw.pk]), _form(gw, 3, step="submit")
-        )
+        resp, _posted = submit_through_confirm(alice_client, reverse("idchange:apply", args=[gw.pk]), _form(gw, 3))
     with operator_scope():
         app = IdChangeApplication.objects.get()
     assert resp.status_code == HTTPStatus.FOUND
@@ -137,9 +138,10 @@ def test_submit_creates_application_mails_and_shows_receipt(alice_client, gw, dj
 
 def test_back_returns_to_input_with_values(alice_client, gw):
     body = alice_client.post(
-        reverse("idchange:apply", args=[gw.pk]), _form(gw, 7, step="back")
+        reverse("idchange:apply", args=[gw.pk]), _form(gw, 7, "next_month", back="1")
     ).content.decode()
     assert "ID 数変更申込（入力）" in body and 'value="7"' in body
+    assert re.search(r'value="next_month"[^>]* checked', body) and re.search(r'name="agree"[^>]* checked', body)
     assert "field__error" not in body
 
 
@@ -154,7 +156,7 @@ def test_back_returns_to_input_with_values(alice_client, gw):
     ],
 )
 def test_bad_input_says_why_in_japanese_and_stores_nothing(alice_client, gw, data_delta, target, agree, message):
-    data = _form(gw, data_delta, target, step="submit")
+    data = _form(gw, data_delta, target, stage="done")  # 完了 validates again
     data["agree"] = agree
     resp = alice_client.post(reverse("idchange:apply", args=[gw.pk]), data)
     assert resp.status_code == HTTPStatus.OK
@@ -168,8 +170,10 @@ def test_bad_input_says_why_in_japanese_and_stores_nothing(alice_client, gw, dat
 
 def test_this_month_after_cutoff_error_on_submit(alice_client, gw, settings):
     """The month list was built earlier; 申込 checks again at its own instant."""
+    url = reverse("idchange:apply", args=[gw.pk])
+    confirm = alice_client.post(url, _form(gw, 2))
     settings.IDCHANGE_NOW = jst(2026, 5, 26, 0, 0)
-    resp = alice_client.post(reverse("idchange:apply", args=[gw.pk]), _form(gw, 2, step="submit"))
+    resp = alice_client.post(url, done_data(_form(gw, 2), token_from(confirm)))
     assert "選択された変更希望月は現在お申し込みいただけません。" in resp.content.decode()
     with operator_scope():
         assert IdChangeApplication.objects.count() == 0
@@ -236,7 +240,7 @@ def test_withdraw_confirms_then_withdraws(alice_client, gw, alice):
     url = reverse("idchange:withdraw", args=[app.pk])
     confirm = alice_client.get(url).content.decode()
     assert "取下の確認" in confirm and 'method="post"' in confirm
-    resp = alice_client.post(url)
+    resp, _posted = submit_through_confirm(alice_client, url)
     assert resp.status_code == HTTPStatus.FOUND and resp["Location"] == reverse("idchange:list")
     app.refresh_from_db()
     assert app.status == "withdrawn"
@@ -246,7 +250,8 @@ def test_withdraw_this_month_is_refused(alice_client, gw, alice):
     app = _submit(gw, 1, "this_month", alice)
     url = reverse("idchange:withdraw", args=[app.pk])
     assert alice_client.get(url).status_code == HTTPStatus.NOT_FOUND
-    resp = alice_client.post(url, follow=True)
+    # A 取下 posted anyway (a page opened before the change took effect).
+    resp = alice_client.post(url, done_data({}, token_for(alice)), follow=True)
     assert "取下できません" in resp.content.decode()
     app.refresh_from_db()
     assert app.status == "pending"
@@ -298,3 +303,83 @@ def test_confirm_for_mixed_m365_shows_each_lines_timing(alice_client, m365):
     assert "2026/05/20 10:00〜2026/05/27 24:00 の間に適用" in body
     assert "このお申し込みは取下できません。" in body
     assert "+5,000 円" in body  # 5 × 900 + 1 × 500
+
+
+# -- the web kit's 確認 → 完了: a 申込 / 取下 never runs twice (IDC-2, IDC-10, issue 19) --
+
+
+def _counts(tenant_id: int, action: str) -> tuple[int, int, int]:
+    with operator_scope():
+        return (
+            IdChangeApplication.objects.filter(tenant_id=tenant_id).count(),
+            OutboxMessage.objects.filter(tenant_id=tenant_id).count(),
+            AuditEntry.objects.filter(tenant_id=tenant_id, action=action).count(),
+        )
+
+
+def test_idc2_back_and_apply_again_applies_once(alice_client, gw, django_capture_on_commit_callbacks, mailoutbox):
+    """IDC-2: Back from 完了 and 申込 again with the same 確認 page: one
+    application, one 受付 mail, one audit entry, and 「この操作はすでに完了して
+    います」 linking to the first application's 完了 page."""
+    url = reverse("idchange:apply", args=[gw.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first, posted = submit_through_confirm(alice_client, url, _form(gw, 3, "next_month"))
+        second = alice_client.post(url, posted)
+    assert first.status_code == HTTPStatus.FOUND
+    assert second.status_code == HTTPStatus.OK
+    assert "この操作はすでに完了しています" in second.text
+    assert f'href="{first["Location"]}"' in second.text
+    assert _counts(gw.tenant_id, "idchange.application.submitted") == (1, 1, 1)
+    assert len(mailoutbox) == 1
+
+
+def test_idc2_apply_without_a_token_shows_confirm_again_and_applies_nothing(alice_client, gw):
+    url = reverse("idchange:apply", args=[gw.pk])
+    resp = alice_client.post(url, _form(gw, 3, "next_month", stage="done"))
+    assert resp.status_code == HTTPStatus.OK
+    assert "ID 数変更申込（確認）" in resp.text and "もう一度「完了」を押してください" in resp.text
+    assert _counts(gw.tenant_id, "idchange.application.submitted") == (0, 0, 0)
+    again = alice_client.post(url, done_data(_form(gw, 3, "next_month"), token_from(resp)))
+    assert again.status_code == HTTPStatus.FOUND
+    assert _counts(gw.tenant_id, "idchange.application.submitted") == (1, 1, 1)
+
+
+def test_idc2_a_refused_apply_leaves_the_token_usable(alice_client, gw, settings):
+    """A domain error at 申込 rolls the token back with it: corrected, the
+    same 確認 page's token still applies."""
+    url = reverse("idchange:apply", args=[gw.pk])
+    token = token_from(alice_client.post(url, _form(gw, 2, "next_month")))
+    bad = alice_client.post(url, done_data(_form(gw, -10, "next_month"), token))
+    assert "ID 数を 0 にする変更はできません。" in bad.text
+    assert alice_client.post(url, done_data(_form(gw, 2, "next_month"), token)).status_code == HTTPStatus.FOUND
+    assert _counts(gw.tenant_id, "idchange.application.submitted")[0] == 1
+
+
+def test_idc10_withdraw_twice_withdraws_once(alice_client, gw, alice, django_capture_on_commit_callbacks):
+    """IDC-10: 取下 pressed twice (Back, a double click): one withdrawal, one
+    取下 mail, one audit entry, then 「すでに完了」 instead of 「取下できません」."""
+    app = _submit(gw, -1, "next_month", alice)
+    url = reverse("idchange:withdraw", args=[app.pk])
+    with operator_scope():
+        mails_before = OutboxMessage.objects.filter(tenant_id=gw.tenant_id).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        first, posted = submit_through_confirm(alice_client, url)
+        second = alice_client.post(url, posted)
+    assert first["Location"] == reverse("idchange:list")
+    assert "この操作はすでに完了しています" in second.text
+    assert f'href="{reverse("idchange:list")}"' in second.text
+    app.refresh_from_db()
+    assert app.status == "withdrawn"
+    counts = _counts(gw.tenant_id, "idchange.application.withdrawn")
+    assert counts[1:] == (mails_before + 1, 1)
+
+
+def test_idc10_withdraw_without_a_token_confirms_again(alice_client, gw, alice):
+    app = _submit(gw, -1, "next_month", alice)
+    url = reverse("idchange:withdraw", args=[app.pk])
+    resp = alice_client.post(url, {"stage": "done"})
+    assert resp.status_code == HTTPStatus.OK
+    assert "取下の確認" in resp.text and "もう一度「完了」を押してください" in resp.text
+    app.refresh_from_db()
+    assert app.status == "pending"
+    assert alice_client.post(url, {"back": "1"})["Location"] == reverse("idchange:list")

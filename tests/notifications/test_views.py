@@ -20,6 +20,7 @@ from notifications.models import AreaSetting, NoticeKind, ServiceManual
 from tenants.scoping import operator_scope, tenant_scope
 from tests.factories import ContractFactory
 from tests.notifications.conftest import HOKKAIDO, TOKYO, set_area_row
+from tests.web.flow import done_data, submit_through_confirm, token_from
 
 
 def unread(user) -> int:
@@ -61,11 +62,11 @@ def test_notif2_tick_confirm_complete(alice_client, alice, ether_a, ether, tenan
     assert page.text.count('name="prefectures"') == 47
     for region in ("北海道・東北", "関東", "中部", "近畿", "中国", "四国", "九州・沖縄"):
         assert region in page.text
-    confirm = alice_client.post(url, {"step": "confirm", "prefectures": ["01", "13"]})
+    confirm = alice_client.post(url, {"prefectures": ["01", "13"]})
     assert confirm.status_code == HTTPStatus.OK
     assert "北海道、東京都" in confirm.text and "完了" in confirm.text
     assert stored_area(tenant_a, ether) is None  # 確認 changes nothing
-    done = alice_client.post(url, {"step": "submit", "prefectures": ["01", "13"]})
+    done = alice_client.post(url, done_data({"prefectures": ["01", "13"]}, token_from(confirm)))
     assert done.status_code == HTTPStatus.FOUND
     assert stored_area(tenant_a, ether) == HOKKAIDO | TOKYO
     assert "北海道、東京都" in alice_client.get(done.url).text
@@ -79,30 +80,30 @@ def test_notif2_tick_confirm_complete(alice_client, alice, ether_a, ether, tenan
 
 def test_notif2_region_and_nationwide_boxes_work_without_javascript(alice_client, ether_a, ether, tenant_a):
     url = area_url(ether)
-    alice_client.post(url, {"step": "submit", "regions": ["shikoku"], "prefectures": ["01"]})
+    submit_through_confirm(alice_client, url, {"regions": ["shikoku"], "prefectures": ["01"]})
     assert prefs.codes(stored_area(tenant_a, ether)) == ["01", "36", "37", "38", "39"]
-    alice_client.post(url, {"step": "submit", "nationwide": "on"})
+    submit_through_confirm(alice_client, url, {"nationwide": "on"})
     assert stored_area(tenant_a, ether) == prefs.NATIONWIDE
     assert "全国" in alice_client.get(reverse("notifications:areas")).text
 
 
 def test_notif2_nothing_ticked_is_a_clear_error_and_changes_nothing(alice_client, ether_a, ether, tenant_a):
     set_area_row(tenant_a, ether, TOKYO)
-    response = alice_client.post(area_url(ether), {"step": "submit", "prefectures": [], "regions": ["bogus"]})
+    response = alice_client.post(area_url(ether), {"stage": "done", "prefectures": [], "regions": ["bogus"]})
     assert response.status_code == HTTPStatus.OK
     assert "対象エリアを 1 つ以上選択してください。" in response.text
     assert stored_area(tenant_a, ether) == TOKYO
 
 
 def test_notif2_bad_input_keeps_what_was_ticked(alice_client, ether_a, ether):
-    response = alice_client.post(area_url(ether), {"step": "confirm", "prefectures": ["13", "99"]})
+    response = alice_client.post(area_url(ether), {"prefectures": ["13", "99"]})
     assert response.status_code == HTTPStatus.OK
     assert 'value="13" checked' in response.text  # kept
     assert "正しく選択してください" in response.text or "選択" in response.text
 
 
 def test_notif2_back_returns_to_the_boxes_as_ticked(alice_client, ether_a, ether):
-    response = alice_client.post(area_url(ether), {"step": "back", "prefectures": ["47"]})
+    response = alice_client.post(area_url(ether), {"back": "1", "prefectures": ["47"]})
     assert 'value="47" checked' in response.text and 'value="13" checked' not in response.text
 
 
@@ -118,12 +119,58 @@ def test_notif2_a_user_gets_403_and_login_is_required(bob_client, client, ether_
     for url in (reverse("notifications:areas"), area_url(ether), reverse("notifications:area_done", args=[ether.pk])):
         assert bob_client.get(url).status_code == HTTPStatus.FORBIDDEN
         assert client.get(url).status_code == HTTPStatus.FOUND
-    assert bob_client.post(area_url(ether), {"step": "submit", "nationwide": "on"}).status_code == HTTPStatus.FORBIDDEN
+    assert bob_client.post(area_url(ether), {"stage": "done", "nationwide": "on"}).status_code == HTTPStatus.FORBIDDEN
 
 
 def test_notif2_edit_accepts_only_get_and_post(alice_client, ether_a, ether):
     assert alice_client.put(area_url(ether)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert alice_client.delete(area_url(ether)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def _area_counts(tenant) -> tuple[int, int, int]:
+    with operator_scope():
+        return (
+            AreaSetting.objects.filter(tenant=tenant).count(),
+            OutboxMessage.objects.filter(tenant_id=tenant.pk).count(),
+            AuditEntry.objects.filter(tenant=tenant, action="notifications.area.changed").count(),
+        )
+
+
+def test_notif2_back_and_complete_again_changes_once(
+    alice_client, ether_a, ether, tenant_a, django_capture_on_commit_callbacks
+):
+    """NOTIF-2 (issue 19): the same 確認 page's 完了 twice: one change, one
+    audit entry, no mail, and 「この操作はすでに完了しています」 linking to 完了."""
+    url = area_url(ether)
+    with django_capture_on_commit_callbacks(execute=True):
+        first, posted = submit_through_confirm(alice_client, url, {"prefectures": ["13"]})
+        # Back twice, another area ticked on the input page, but 完了 pressed
+        # on the old 確認 page again: nothing changes.
+        second = alice_client.post(url, {**posted, "prefectures": ["01"]})
+    assert first.status_code == HTTPStatus.FOUND
+    assert second.status_code == HTTPStatus.OK
+    assert "この操作はすでに完了しています" in second.text
+    assert f'href="{first.url}"' in second.text
+    assert stored_area(tenant_a, ether) == TOKYO
+    assert _area_counts(tenant_a) == (1, 0, 1)
+
+
+def test_notif2_complete_without_a_token_shows_confirm_again(alice_client, ether_a, ether, tenant_a):
+    response = alice_client.post(area_url(ether), {"stage": "done", "prefectures": ["13"]})
+    assert response.status_code == HTTPStatus.OK
+    assert "対象エリア設定（確認）" in response.text and "もう一度「完了」を押してください" in response.text
+    assert 'name="submission_token"' in response.text
+    assert stored_area(tenant_a, ether) is None
+    assert _area_counts(tenant_a) == (0, 0, 0)
+
+
+def test_notif2_back_from_confirm_keeps_the_ticks(alice_client, ether_a, ether):
+    confirm = alice_client.post(area_url(ether), {"regions": ["shikoku"]})
+    assert "徳島県、香川県、愛媛県、高知県" in confirm.text
+    back = alice_client.post(area_url(ether), {"back": "1", "prefectures": ["36", "37", "38", "39"]})
+    for code in ("36", "37", "38", "39"):
+        assert f'value="{code}" checked' in back.text
+    assert 'value="13" checked' not in back.text
 
 
 # --- i (HOME-3) -------------------------------------------------------------

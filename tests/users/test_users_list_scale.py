@@ -15,7 +15,7 @@ from django.db import connection
 from accounts.models import User
 from tenants.scoping import operator_scope, tenant_scope
 from users import selectors
-from users.pagination import TwoEndedPaginator
+from web.pagination import Paginator as TwoEndedPaginator
 
 URL = "/users/"
 KANA = ["ア", "イ", "ウ", "エ", "オ"]

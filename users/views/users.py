@@ -18,8 +18,8 @@ from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
 from users import selectors
 from users.forms import PasswordMethod, UserAddForm, UserSearchForm
-from users.pagination import TwoEndedPaginator
 from users.services import user_accounts, user_deletion, user_security
+from web.pagination import Paginator as TwoEndedPaginator
 
 PAGE_SIZE = 100
 SESSION_SELECTED = "users:selected"
