@@ -5,7 +5,6 @@ declares its own (issue 19)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any
@@ -17,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import registry
 from audit.models import AuditEntry
-from uploads.csv_cells import BOM, neutralise
 
 PAGE_SIZE = 100
 
@@ -60,20 +58,13 @@ def search(*, tenant_id: int, filters: dict[str, Any]) -> QuerySet[AuditEntry]:
     return qs.order_by("-created_at", "-id")
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_HEADERS = (_("日時"), _("操作者 ID"), _("操作"), _("対象種別"), _("対象"), _("IP アドレス"))
 
 
-def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[bytes]:
-    """UTF-8 with BOM, formula-neutralised (as the user CSV), streamed."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield (BOM + writer.writerow([str(h) for h in CSV_HEADERS])).encode("utf-8")
+def csv_values(entries: QuerySet[AuditEntry]) -> Iterator[list[str]]:
+    """The cells of each entry, for ``web.csv.csv_download`` with CSV_HEADERS."""
     for e in entries.iterator(chunk_size=2000):
-        values = [
+        yield [
             timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             e.actor_label,
             registry.action_label(e.action),
@@ -81,4 +72,3 @@ def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[bytes]:
             e.object_label,
             e.ip_address or "",
         ]
-        yield writer.writerow([neutralise(str(v)) for v in values]).encode("utf-8")

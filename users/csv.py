@@ -11,7 +11,7 @@ Formulas: a cell starting with = + - @ TAB CR or NUL would be run by a
 spreadsheet; downloads prefix such cells with an apostrophe (OWASP "CSV
 injection"), and uploads strip that apostrophe again so a download can be
 edited and uploaded back unchanged, every string included (issue 21,
-finding 7; ``uploads.csv_cells``).
+finding 7; ``web.csv``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.models import field_rules as v
-from uploads.csv_cells import BOM, neutralise, unneutralise
+from web.csv import BOM, csv_lines, unneutralise
 
 MAX_ERRORS = 1000
 
@@ -55,25 +55,18 @@ def headers() -> list[str]:
     return [str(h) for h, _a in COLUMNS]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def export_values(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The cells of each exported user (``rows`` are dicts by attribute),
+    for ``web.csv.csv_download`` with ``headers()``."""
+    attrs = [a for _h, a in COLUMNS]
+    for values in rows:
+        values["role"] = ROLE_LABELS.get(values["role"], values["role"])
+        yield [values[a] or "" for a in attrs]
 
 
 def export_rows(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """Encoded CSV lines for a StreamingHttpResponse; ``rows`` are dicts by attribute."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    attrs = [a for _h, a in COLUMNS]
-    yield (BOM + writer.writerow(headers())).encode("utf-8")
-    buffer: list[str] = []
-    for values in rows:
-        values["role"] = ROLE_LABELS.get(values["role"], values["role"])
-        buffer.append(writer.writerow([neutralise(str(values[a] or "")) for a in attrs]))
-        if len(buffer) >= 500:  # fewer, larger chunks: far fewer socket writes
-            yield "".join(buffer).encode("utf-8")
-            buffer = []
-    if buffer:
-        yield "".join(buffer).encode("utf-8")
+    """The user CSV's encoded lines (``web.csv``), as the download streams them."""
+    return csv_lines(headers(), export_values(rows))
 
 
 def template_bytes() -> bytes:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.audit_log import PAGE_SIZE, AuditSearchForm, csv_rows, search
+from accounts.audit_log import CSV_HEADERS, PAGE_SIZE, AuditSearchForm, csv_values, search
 from accounts.permissions import TenantRequest, tenant_role_required
 from audit.registry import action_label
+from web.csv import csv_download
 from web.pagination import Paginator
 
 
@@ -39,8 +39,4 @@ def audit_log_csv(request: TenantRequest) -> HttpResponse:
     if form.errors:
         return audit_log(request)
     entries = search(tenant_id=request.tenant.pk, filters=filters)
-    response = StreamingHttpResponse(csv_rows(entries), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit_log_{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(CSV_HEADERS, csv_values(entries), name="audit_log")

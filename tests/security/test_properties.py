@@ -20,7 +20,7 @@ from accounts.validators import (
     LengthValidator,
     LetterAndDigitValidator,
 )
-from uploads.csv_cells import FORMULA_TRIGGERS, neutralise, unneutralise
+from web.csv import FORMULA_TRIGGERS, neutralise, unneutralise
 
 ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=120)
 PASSWORDISH = (

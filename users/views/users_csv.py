@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,15 +19,12 @@ from users.forms import CsvUploadForm
 from users.services import user_imports
 from users.services.errors import UserAdminError
 from users.views.users import get_selected, list_url
+from web.csv import csv_download
 
 
 def _stream(request: TenantRequest, *, user_ids: list[int] | None, name: str) -> StreamingHttpResponse:
     rows = selectors.iter_users_for_export(tenant=request.tenant, user_ids=user_ids)
-    response = StreamingHttpResponse(user_csv.export_rows(rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="{name}_{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(user_csv.headers(), user_csv.export_values(rows), name=name)
 
 
 @tenant_role_required("admin")
