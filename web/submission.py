@@ -140,6 +140,20 @@ def complete(
     return outcome if isinstance(outcome, HttpResponse) else HttpResponseRedirect(url)
 
 
+def replay(request: HttpRequest) -> HttpResponse | None:
+    """At 完了, before the form is validated again: the 完了-already page
+    when this 確認 token was used already, else None. The second 完了 must
+    not be judged by the form: what the first one consumed (staged files,
+    now attached) would otherwise read as 「有効期限が切れました」."""
+    nonce = posted_nonce(request)
+    if nonce is None:
+        return None
+    user_id = _user_id(request)
+    if not CompletedSubmission.objects.filter(pk=nonce, user_id=user_id).exists():
+        return None
+    return already_completed(request, nonce=nonce, user_id=user_id)
+
+
 def already_completed(request: HttpRequest, *, nonce: str, user_id: int | None) -> HttpResponse:
     """「この操作はすでに完了しています」 with a link to the result: not an
     error page, and nothing changed."""
