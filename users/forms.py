@@ -93,14 +93,20 @@ class UserForm(forms.Form):
     def clean_phone_number(self) -> str:
         return self._rule("phone_number", v.validate_phone)
 
+    def _mail_address(self, name: str, *, label: str) -> str:
+        # NFKC first (issue 23): full-width letters or ＠ typed with the IME on.
+        value = v.normalize_mail_address(self.cleaned_data.get(name) or "")
+        v.validate_mail_address(value, label=label)
+        return value
+
     def clean_email(self) -> str:
-        value = self._rule("email", v.validate_mail_address, label=_("ユーザ ID")).lower()
+        value = self._mail_address("email", label=_("ユーザ ID")).lower()
         if v.login_id_taken(value, exclude_user_id=self.instance.pk if self.instance else None):
             raise ValidationError(v.LOGIN_ID_TAKEN_MESSAGE, code="login_id_taken")
         return value
 
     def clean_notification_email(self) -> str:
-        return self._rule("notification_email", v.validate_mail_address, label=_("通知先メールアドレス"))
+        return self._mail_address("notification_email", label=_("通知先メールアドレス"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

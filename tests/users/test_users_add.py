@@ -197,3 +197,45 @@ def test_user1_factory_user_is_not_duplicated(alice_client, tenant_a):
     response = confirm(alice_client, email="dup@a.example.com")
     assert "このユーザ ID は既に使用されています。" in response.content.decode()
 
+
+# --- issue 23: addresses typed with the Japanese IME on -------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ｈａｎａｋｏ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ", "hanako@a.example.com"),  # all full-width
+        ("hanako＠a.example.com", "hanako@a.example.com"),  # only the ＠
+        ("　Hanako@A.example.com　", "hanako@a.example.com"),  # full-width spaces around, upper case
+    ],
+)
+def test_issue23_user1_full_width_login_id_is_normalised(alice_client, typed, stored):
+    """USER-1, issue 23: NFKC before the rules, so the ID the admin meant is stored (lower-case)."""
+    response = confirm(alice_client, email=typed, notification_email="ｎｏｔｉｆｙ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ")
+    assert response.status_code == HTTPStatus.FOUND
+    user = user_by_email(stored)
+    assert user is not None and user.notification_email == "notify@a.example.com"
+    assert login_id_exists(stored)
+
+
+def test_issue23_user1_confirm_shows_the_normalised_address(alice_client):
+    body = alice_client.post(URL, add_data(email="ｈａｎａｋｏ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ")).content.decode()
+    assert "ユーザ追加確認" in body
+    summary = body[body.index('<dl class="details">'):]
+    assert "<dd>hanako@a.example.com</dd>" in summary and "ｈａｎａｋｏ" not in summary
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "hint"),
+    [
+        ("email", "はなこ@a.example.com", "使用できない文字: は な こ"),
+        ("notification_email", "hanako a@example.com", "使用できない文字: 空白"),
+        ("email", "ｈａｎａｋｏ．ａ．ｅｘａｍｐｌｅ．ｃｏｍ", "（例: taro.yamada@example.co.jp）"),
+    ],
+)
+def test_issue23_user1_still_invalid_address_gets_a_japanese_hint(alice_client, tenant_a, field, typed, hint):
+    before = user_count(tenant_a)
+    response = confirm(alice_client, **{field: typed})
+    assert response.status_code == HTTPStatus.OK
+    assert hint in response.content.decode()
+    assert user_count(tenant_a) == before
