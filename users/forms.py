@@ -13,6 +13,7 @@ from accounts.models import Organization, User
 from accounts.models import field_rules as v
 from tenants.models import Tenant
 from users.csv import decode as decode_csv
+from users.services.service_registrations import service_values
 
 
 class PasswordMethod:
@@ -92,14 +93,20 @@ class UserForm(forms.Form):
     def clean_phone_number(self) -> str:
         return self._rule("phone_number", v.validate_phone)
 
+    def _mail_address(self, name: str, *, label: str) -> str:
+        # NFKC first (issue 23): full-width letters or ＠ typed with the IME on.
+        value = v.normalize_mail_address(self.cleaned_data.get(name) or "")
+        v.validate_mail_address(value, label=label)
+        return value
+
     def clean_email(self) -> str:
-        value = self._rule("email", v.validate_mail_address, label=_("ユーザ ID")).lower()
+        value = self._mail_address("email", label=_("ユーザ ID")).lower()
         if v.login_id_taken(value, exclude_user_id=self.instance.pk if self.instance else None):
             raise ValidationError(v.LOGIN_ID_TAKEN_MESSAGE, code="login_id_taken")
         return value
 
     def clean_notification_email(self) -> str:
-        return self._rule("notification_email", v.validate_mail_address, label=_("通知先メールアドレス"))
+        return self._mail_address("notification_email", label=_("通知先メールアドレス"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -263,3 +270,52 @@ class RepresentativeForm(forms.Form):
 
     def clean_new_admin(self) -> User:
         return self.candidates[self.cleaned_data["new_admin"]]
+
+
+class BulkUsersForm(forms.Form):
+    """一括処理's 確認 → 完了: the ids of the users the 確認 page listed.
+    Hidden fields are user input: only the tenant's own users count."""
+
+    users = forms.CharField(widget=forms.HiddenInput, error_messages={"required": _("ユーザを選択してください。")})
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+
+    def clean_users(self) -> list[User]:
+        try:
+            ids = {int(x) for x in self.cleaned_data["users"].split(",") if x}
+        except ValueError:
+            raise ValidationError(_("ユーザを選択してください。"), code="invalid") from None
+        users = list(self.tenant.users.filter(pk__in=ids).order_by("email"))
+        if not users:
+            raise ValidationError(_("ユーザを選択してください。"), code="required")
+        return users
+
+
+class ServiceRegistrationForm(forms.Form):
+    """サービス登録 (SVC-2): the service's own individual fields (``f_<name>``),
+    checked by the same rules the service applies when it stores them."""
+
+    def __init__(self, *args: Any, user: User, contract: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.contract = user, contract
+        self.specs = list(contract.service.user_fields or [])
+        for spec in self.specs:
+            if not spec.get("auto"):
+                self.fields[f"f_{spec['name']}"] = forms.CharField(
+                    label=spec.get("label", spec["name"]), required=False, strip=False
+                )
+
+    def submitted(self) -> dict[str, str]:
+        """The values as typed (the fields convert nothing), by field name."""
+        return {spec["name"]: str(self.data.get(f"f_{spec['name']}", "")) for spec in self.specs}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            service_values(user=self.user, contract=self.contract, submitted=self.submitted())
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(f"f_{name}" if f"f_{name}" in self.fields else None, errors)
+        return data

@@ -105,8 +105,18 @@ def validate_phone(value: str) -> None:
         )
 
 
+def normalize_mail_address(value: str) -> str:
+    """NFKC, then trimmed (issue 23): an address typed with the Japanese IME on
+    (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ, a full-width ＠ or space) becomes the ASCII
+    address that was meant. Forms call it before ``validate_mail_address``."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def validate_mail_address(value: str, *, label: str) -> None:
-    """ユーザ ID / 通知先メールアドレス: a mail address of 5–127 half-width characters."""
+    """ユーザ ID / 通知先メールアドレス: a mail address of 5–127 half-width characters.
+
+    When it is refused for its characters or its form, the message says what
+    to change (issue 23): the characters that cannot be used, or an example."""
     if not value:
         raise ValidationError(_("%(label)sを入力してください。") % {"label": label}, code="required")
     if not EMAIL_MIN <= len(value) <= EMAIL_MAX:
@@ -116,14 +126,20 @@ def validate_mail_address(value: str, *, label: str) -> None:
             code="email_length",
         )
     if not _ASCII_PRINTABLE.match(value):
+        bad = dict.fromkeys(c for c in value if not ("\x21" <= c <= "\x7e"))
+        chars = " ".join(str(_("空白")) if c.isspace() else c for c in bad)
         raise ValidationError(
-            _("%(label)sは半角英数字と記号で入力してください。") % {"label": label}, code="email_charset"
+            _("%(label)sは半角英数字と記号で入力してください。使用できない文字: %(chars)s")
+            % {"label": label, "chars": chars},
+            code="email_charset",
         )
     try:
         _email(value)
     except ValidationError:
         raise ValidationError(
-            _("%(label)sはメールアドレスの形式で入力してください。") % {"label": label}, code="email_invalid"
+            _("%(label)sはメールアドレスの形式で入力してください（例: taro.yamada@example.co.jp）。")
+            % {"label": label},
+            code="email_invalid",
         ) from None
 
 

@@ -286,6 +286,8 @@ def test_keyboard_only_reaches_user_add_confirm_through_the_global_menu(page, de
     expect(page.get_by_role("heading", name="ユーザ追加確認")).to_be_visible()
     done = _tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "完了", what="the 完了 button")
     _assert_focus_visible(done)
+    page.keyboard.press("Enter")  # 完了 posts the 確認 page's one-time token (issue 19)
+    expect(page.get_by_role("heading", name="ユーザ追加完了")).to_be_visible()
 
 
 def test_pages_reflow_at_320_css_pixels(page, demo):

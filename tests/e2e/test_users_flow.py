@@ -8,10 +8,12 @@ service for a user → change the representative admin.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
 from accounts.models import User
+from notifications.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import ARTIFACTS, login
 
@@ -46,7 +48,21 @@ def test_user_administration_walk(page, demo, screenshot, tmp_path: Path):
     expect(page.get_by_role("heading", name="ユーザ追加完了")).to_be_visible()
     expect(page.get_by_role("link", name="引き続きユーザ追加")).to_be_visible()
     screenshot("users-add-done")
+    done_url = page.url
     assert _user("yamamoto@demo.example.com").status == User.Status.PENDING
+
+    # Issue 19: the browser's Back shows 確認 again; 完了 once more adds nobody
+    # and mails nobody, and links to the first 完了's page.
+    page.go_back()
+    expect(page.get_by_role("heading", name="ユーザ追加確認")).to_be_visible()
+    page.get_by_role("button", name="完了").click()
+    expect(page.get_by_role("heading", name="この操作はすでに完了しています")).to_be_visible()
+    expect(page.get_by_role("link", name="登録した内容を表示")).to_have_attribute("href", urlparse(done_url).path)
+    screenshot("users-add-already-done")
+    with operator_scope():
+        assert User.objects.filter(email="yamamoto@demo.example.com").count() == 1
+        setup_mails = OutboxMessage.objects.filter(template="account_setup")
+        assert [m.to for m in setup_mails if "yamamoto@demo.example.com" in m.to] == [["yamamoto@demo.example.com"]]
 
     # USER-2: find them by search.
     page.goto("/users/")

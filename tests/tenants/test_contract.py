@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from tenants.scoping import operator_scope
 from tests.factories import UserFactory
-from tests.users.users_helpers import audit
+from tests.users.users_helpers import audit, submit
 from users.services.contract import ContractError, change_representative
 
 CONTRACT = "/contract/"
@@ -53,8 +53,9 @@ def test_contract2_change_flow(alice_client, alice, dora, tenant_a):
     confirm = alice_client.post(CHANGE, {"new_admin": dora.pk}).content.decode()
     assert "代表管理者変更確認" in confirm and "変更後代表管理者" in confirm and "完了" in confirm
     assert representative_of(tenant_a) == ["alice@a.example.com"]
-    response = alice_client.post(CHANGE, {"new_admin": dora.pk, "step": "confirm"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("contract:detail")
+    done = submit(alice_client, CHANGE, {"new_admin": dora.pk})
+    assert done.url == reverse("contract:detail")
+    response = alice_client.get(done.url)
     assert "代表管理者を 土良 ドラ（dora@a.example.com）に変更しました。" in response.content.decode()
     assert representative_of(tenant_a) == ["dora@a.example.com"]
     entry = audit("tenants.representative.changed")[0]
@@ -63,7 +64,7 @@ def test_contract2_change_flow(alice_client, alice, dora, tenant_a):
 
 def test_contract2_only_admins_of_the_tenant_can_be_chosen(alice_client, alice, dora, bob, charlie, tenant_a):
     for candidate in (bob, charlie, alice):
-        response = alice_client.post(CHANGE, {"new_admin": candidate.pk, "step": "confirm"})
+        response = submit(alice_client, CHANGE, {"new_admin": candidate.pk})
         assert "変更後の管理者を選択してください。" in response.content.decode()
     assert representative_of(tenant_a) == ["alice@a.example.com"]
 
@@ -96,6 +97,6 @@ def test_contract2_old_representative_can_then_be_deleted(alice, dora, tenant_a)
         change_representative(tenant=tenant_a, new_admin=dora, actor=alice)
     client = Client()
     client.force_login(dora)
-    client.post(reverse("users:delete", args=[alice.pk]))
+    submit(client, reverse("users:delete", args=[alice.pk]), {})
     with operator_scope():
         assert not User.objects.filter(pk=alice.pk).exists()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Organization, OrganizationMembership, User, UserImport
 from tenants.scoping import operator_scope, tenant_scope
 from tests.users.users_helpers import audit, login_id_exists, outbox, user_by_email, user_count
+from tests.web.flow import complete, confirm_fields
 from users import csv as user_csv
 from users.services import user_imports
 
@@ -30,6 +31,12 @@ def row(email: str, last="山田", first="太郎", role="ユーザ", org="", not
 
 def upload(client, content: bytes, name: str = "users.csv"):
     return client.post(reverse("users:import"), {"file": SimpleUploadedFile(name, content, "text/csv")})
+
+
+def apply(client, job):
+    """反映 from the dry run's page, with its one-time token (issue 19)."""
+    page = client.get(reverse("users:import_detail", args=[job.pk]))
+    return complete(client, reverse("users:import_apply", args=[job.pk]), page)
 
 
 def latest() -> UserImport:
@@ -65,7 +72,9 @@ def test_user6_dry_run_counts_then_apply_adds_and_changes(
     assert user_by_email("bob@a.example.com").last_name == "坊"
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(reverse("users:import_apply", args=[job.pk]), follow=True)
+        done = apply(alice_client, job)
+    assert done.url == reverse("users:import_detail", args=[job.pk])
+    response = alice_client.get(done.url)
     assert "反映が完了しました" in response.content.decode()
     new1, new2 = user_by_email("new1@a.example.com"), user_by_email("new2@a.example.com")
     assert new1.status == User.Status.PENDING and not new1.has_usable_password()
@@ -109,7 +118,7 @@ def test_user6_fix_and_reupload_applies(alice_client, alice, tenant_a):
     upload(alice_client, make_csv(row("a1@a.example.com"), row("a2@a.example.com")))
     job = latest()
     assert job.status == "valid"
-    alice_client.post(reverse("users:import_apply", args=[job.pk]))
+    apply(alice_client, job)
     assert latest().status == "done"
     assert user_by_email("a1@a.example.com") and user_by_email("a2@a.example.com")
 
@@ -122,7 +131,7 @@ def test_user6_apply_revalidates_and_is_all_or_nothing(alice_client, alice, char
     from tests.factories import UserFactory
 
     UserFactory(tenant=charlie.tenant, email="taken@b.example.com")
-    alice_client.post(reverse("users:import_apply", args=[job.pk]))
+    apply(alice_client, job)
     job = latest()
     assert job.status == "invalid"
     assert job.errors[0]["message"] == "このユーザ ID は既に使用されています。"
@@ -160,7 +169,7 @@ def test_user6_encodings(alice_client, alice, encoding, bom):
     upload(alice_client, make_csv(row("enc@a.example.com", last="髙橋"), encoding=encoding, bom=bom))
     job = latest()
     assert job.status == "valid", job.errors
-    alice_client.post(reverse("users:import_apply", args=[job.pk]))
+    apply(alice_client, job)
     assert user_by_email("enc@a.example.com").last_name == "髙橋"
 
 
@@ -228,7 +237,7 @@ def test_user6_organization_column_sets_the_representative(alice_client, alice, 
     OrganizationMembership.objects.create(tenant=tenant_a, user=bob, organization=org, is_primary=True)
     upload(alice_client, make_csv(row("bob@a.example.com", last="坊", first="ボブ", org="本社/営業"),
                                   row("n@a.example.com", org="本社")))
-    alice_client.post(reverse("users:import_apply", args=[latest().pk]))
+    apply(alice_client, latest())
     with operator_scope():
         bobs = {(m.organization_id, m.is_primary) for m in OrganizationMembership.objects.filter(user=bob)}
         new = OrganizationMembership.objects.get(user__email="n@a.example.com")
@@ -248,7 +257,7 @@ def test_user6_large_file_runs_as_background_job_with_progress(alice_client, ali
     status = alice_client.get(reverse("users:import_status", args=[job.pk])).json()
     assert status["running"] is False and status["processed"] == 12 and status["percent"] == 100
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post(reverse("users:import_apply", args=[job.pk]))
+        apply(alice_client, job)
     assert latest().status == "done"
     assert user_count(tenant_a) == 13
     assert response.status_code == HTTPStatus.FOUND
@@ -291,3 +300,36 @@ def test_user6_progress_json_while_applying_reads_the_cache(alice_client, alice,
     assert status == {"status": "applying", "running": True, "processed": 5000, "total": 20000, "percent": 25,
                       "url": reverse("users:import_detail", args=[job.pk])}
     assert "反映しています" in alice_client.get(reverse("users:import_detail", args=[job.pk])).content.decode()
+
+
+def test_user6_apply_twice_with_one_token_applies_once(alice_client, alice, tenant_a, mailoutbox,
+                                                       django_capture_on_commit_callbacks):
+    """Issue 19: 反映, Back and 反映 again: one set of users, mails and audit entries,
+    and the 完了-already page linking to the result instead of 「反映できません」."""
+    upload(alice_client, make_csv(row("once@a.example.com")))
+    job = latest()
+    fields = confirm_fields(alice_client.get(reverse("users:import_detail", args=[job.pk])))
+    url = reverse("users:import_apply", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = alice_client.post(url, fields)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = alice_client.post(url, fields)
+    body = second.content.decode()
+    assert "この操作はすでに完了しています" in body and f'href="{first.url}"' in body
+    assert "反映できません" not in body
+    assert user_count(tenant_a) == 2
+    assert len(outbox("account_setup")) == 1 and len(mailoutbox) == 1
+    assert len(audit("accounts.user_import.applied")) == 1
+
+
+def test_user6_apply_without_token_applies_nothing_and_back_returns_to_upload(alice_client, alice, tenant_a):
+    upload(alice_client, make_csv(row("later@a.example.com")))
+    job = latest()
+    url = reverse("users:import_apply", args=[job.pk])
+    response = alice_client.post(url, follow=True)
+    assert "もう一度「完了」を押してください" in response.content.decode()
+    assert latest().status == "valid" and user_by_email("later@a.example.com") is None
+    fields = confirm_fields(alice_client.get(reverse("users:import_detail", args=[job.pk])))
+    back = alice_client.post(url, {**fields, "back": "1"})
+    assert back.url == reverse("users:import")
+    assert latest().status == "valid" and user_by_email("later@a.example.com") is None

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership
 from tenants.scoping import operator_scope
-from tests.users.users_helpers import audit
+from tests.users.users_helpers import audit, submit
 
 URL = "/users/organizations/"
 
@@ -54,9 +54,10 @@ def test_user9_delete_refused_with_children_and_moves_primary(alice_client, tena
     OrganizationMembership.objects.create(tenant=tenant_a, user=bob, organization=child, is_primary=True)
     body = alice_client.get(reverse("users:organization_delete", args=[head.pk])).content.decode()
     assert "配下に組織がある組織は削除できません" in body
-    alice_client.post(reverse("users:organization_delete", args=[head.pk]))
+    refused = submit(alice_client, reverse("users:organization_delete", args=[head.pk]), {})
+    assert "配下に組織がある組織は削除できません" in refused.content.decode()
     assert len(orgs(tenant_a)) == 2
-    alice_client.post(reverse("users:organization_delete", args=[child.pk]))
+    submit(alice_client, reverse("users:organization_delete", args=[child.pk]), {})
     assert orgs(tenant_a) == [("本社", None)]
     with operator_scope():
         remaining = list(OrganizationMembership.objects.filter(user=bob))

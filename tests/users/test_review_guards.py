@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from tenants.scoping import tenant_scope
 from tests.factories import UserFactory
+from tests.users.users_helpers import submit
 from users.services.errors import UserAdminError
 from users.services.user_accounts import set_status
 
@@ -57,9 +58,8 @@ def test_user7_admin_cannot_demote_themselves_on_the_edit_screen(dave_client, da
         "email": dave.email,
         "notification_email": "dave@a.example.com",
         "login_condition": "tenant",
-        "step": "confirm",
     }
-    response = dave_client.post(reverse("users:edit", args=[dave.pk]), data)
+    response = submit(dave_client, reverse("users:edit", args=[dave.pk]), data)
     assert response.status_code == HTTPStatus.OK
     assert "ログイン中のユーザの権限は変更できません。" in response.content.decode()
     dave.refresh_from_db()
@@ -80,9 +80,7 @@ def test_auth8_sessions_end_when_the_tenant_is_deactivated(alice_client, tenant_
 def test_contract2_suspended_admin_cannot_become_the_representative(alice_client, alice, dave, tenant_a):
     """Otherwise the representative, who may not be suspended, would be."""
     User.all_objects.filter(pk=dave.pk).update(status=User.Status.SUSPENDED)
-    response = alice_client.post(
-        reverse("contract:representative_change"), {"new_admin": dave.pk, "step": "confirm"}
-    )
+    response = submit(alice_client, reverse("contract:representative_change"), {"new_admin": dave.pk})
     assert response.status_code == HTTPStatus.OK
     assert "一時停止中のユーザは代表管理者にできません。" in response.content.decode()
     alice.refresh_from_db()

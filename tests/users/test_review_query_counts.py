@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import Organization, OrganizationMembership, User
 from tests.factories import ContractFactory, ServiceFactory, UserFactory
+from tests.web.flow import confirm_fields
 
 
 def _count(client, url, django_assert_max_num_queries, method="get", data=None):
@@ -61,23 +62,28 @@ def _select(client, users):
 
 
 def test_user8_bulk_delete_query_count_is_constant(alice_client, tenant_a, django_assert_max_num_queries):
+    """確認, 完了 (the token's row, the delete) and the result page each cost
+    the same with 2 and 40 users."""
     url = reverse("users:bulk_delete")
-    confirm, result = [], []
+    confirm, complete, result = [], [], []
     for n, prefix in ((2, "s"), (40, "l")):
         users = [UserFactory(tenant=tenant_a, email=f"{prefix}{i}@a.example.com") for i in range(n)]
         _select(alice_client, users)
         confirm.append(_count(alice_client, url, django_assert_max_num_queries))
-        result.append(_count(alice_client, url, django_assert_max_num_queries, method="post"))
+        fields = confirm_fields(alice_client.get(url))
+        complete.append(_count(alice_client, url, django_assert_max_num_queries, method="post", data=fields))
+        result.append(_count(alice_client, reverse("users:bulk_delete_done"), django_assert_max_num_queries))
     assert confirm[0] == confirm[1]
+    assert complete[0] == complete[1]
     assert result[0] == result[1]
 
 
 def test_user8_bulk_delete_audits_each_deleted_user(alice_client, alice, tenant_a):
-    from tests.users.users_helpers import audit, user_by_email
+    from tests.users.users_helpers import audit, submit, user_by_email
 
     users = [UserFactory(tenant=tenant_a, email=f"d{i}@a.example.com") for i in range(3)]
     _select(alice_client, [*users, alice])
-    alice_client.post(reverse("users:bulk_delete"))
+    submit(alice_client, reverse("users:bulk_delete"), {})
     assert sorted(e.object_label for e in audit("accounts.user.deleted")) == [u.email for u in users]
     assert all(user_by_email(u.email) is None for u in users)
     assert user_by_email(alice.email) is not None
@@ -96,10 +102,9 @@ def test_user9_organization_delete_reassigns_primaries_in_constant_queries(
         for user in users:
             OrganizationMembership.objects.create(tenant=tenant_a, user=user, organization=gone, is_primary=True)
             OrganizationMembership.objects.create(tenant=tenant_a, user=user, organization=stays, is_primary=False)
-        counts.append(
-            _count(alice_client, reverse("users:organization_delete", args=[gone.pk]), django_assert_max_num_queries,
-                   method="post")
-        )
+        url = reverse("users:organization_delete", args=[gone.pk])
+        fields = confirm_fields(alice_client.get(url))
+        counts.append(_count(alice_client, url, django_assert_max_num_queries, method="post", data=fields))
         from tenants.scoping import tenant_scope
 
         with tenant_scope(tenant_a.pk):

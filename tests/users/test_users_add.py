@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -15,15 +16,18 @@ from tests.users.users_helpers import (
     login_id_exists,
     memberships,
     outbox,
+    submit,
     user_by_email,
     user_count,
 )
+from tests.web.flow import confirm_fields
 
 URL = "/users/add/"
 
 
 def confirm(client, **changes):
-    return client.post(URL, {**add_data(**changes), "step": "confirm"})
+    """入力 → 確認 → 完了 with the token the 確認 page carries."""
+    return submit(client, URL, add_data(**changes))
 
 
 def test_user1_add_page_works(alice_client):
@@ -43,7 +47,7 @@ def test_user1_requires_login(client, db):
 
 def test_user1_requires_admin(bob_client):
     assert bob_client.get(URL).status_code == HTTPStatus.FORBIDDEN
-    assert bob_client.post(URL, {**add_data(), "step": "confirm"}).status_code == HTTPStatus.FORBIDDEN
+    assert bob_client.post(URL, {**add_data(), "stage": "done"}).status_code == HTTPStatus.FORBIDDEN
     assert not user_by_email("hanako@a.example.com")
 
 
@@ -173,9 +177,18 @@ def test_user1_add_done_of_other_tenant_is_404(alice_client, charlie):
 
 
 def test_user1_back_button_returns_to_input(alice_client, tenant_a):
-    response = alice_client.post(URL, {**add_data(), "step": "confirm", "back": "1"})
+    """戻る from 確認 (issue 19): the input page again, every field kept."""
+    fields = confirm_fields(alice_client.post(URL, add_data(organizations=[], password_method="admin",
+                                                            password="Start2026pass", force_password_change="on")))
+    response = alice_client.post(URL, {**fields, "back": "1"})
     assert response.status_code == HTTPStatus.OK
-    assert "ユーザ追加確認" not in response.content.decode()
+    body = response.content.decode()
+    assert "ユーザ追加確認" not in body and "ユーザ追加" in body
+    for value in ("山田", "花子", "ヤマダ", "ハナコ", "営業部", "0312345678", "hanako@a.example.com",
+                  "hanako.notify@a.example.com", "Start2026pass"):
+        assert f'value="{value}"' in body
+    assert re.search(r'name="password_method" value="admin"[^>]*checked', body)
+    assert re.search(r'name="force_password_change"[^>]*checked', body)
     assert user_by_email("hanako@a.example.com") is None
 
 
@@ -183,3 +196,46 @@ def test_user1_factory_user_is_not_duplicated(alice_client, tenant_a):
     UserFactory(tenant=tenant_a, email="dup@a.example.com")
     response = confirm(alice_client, email="dup@a.example.com")
     assert "このユーザ ID は既に使用されています。" in response.content.decode()
+
+
+# --- issue 23: addresses typed with the Japanese IME on -------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ｈａｎａｋｏ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ", "hanako@a.example.com"),  # all full-width
+        ("hanako＠a.example.com", "hanako@a.example.com"),  # only the ＠
+        ("　Hanako@A.example.com　", "hanako@a.example.com"),  # full-width spaces around, upper case
+    ],
+)
+def test_issue23_user1_full_width_login_id_is_normalised(alice_client, typed, stored):
+    """USER-1, issue 23: NFKC before the rules, so the ID the admin meant is stored (lower-case)."""
+    response = confirm(alice_client, email=typed, notification_email="ｎｏｔｉｆｙ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ")
+    assert response.status_code == HTTPStatus.FOUND
+    user = user_by_email(stored)
+    assert user is not None and user.notification_email == "notify@a.example.com"
+    assert login_id_exists(stored)
+
+
+def test_issue23_user1_confirm_shows_the_normalised_address(alice_client):
+    body = alice_client.post(URL, add_data(email="ｈａｎａｋｏ＠ａ．ｅｘａｍｐｌｅ．ｃｏｍ")).content.decode()
+    assert "ユーザ追加確認" in body
+    summary = body[body.index('<dl class="details">'):]
+    assert "<dd>hanako@a.example.com</dd>" in summary and "ｈａｎａｋｏ" not in summary
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "hint"),
+    [
+        ("email", "はなこ@a.example.com", "使用できない文字: は な こ"),
+        ("notification_email", "hanako a@example.com", "使用できない文字: 空白"),
+        ("email", "ｈａｎａｋｏ．ａ．ｅｘａｍｐｌｅ．ｃｏｍ", "（例: taro.yamada@example.co.jp）"),
+    ],
+)
+def test_issue23_user1_still_invalid_address_gets_a_japanese_hint(alice_client, tenant_a, field, typed, hint):
+    before = user_count(tenant_a)
+    response = confirm(alice_client, **{field: typed})
+    assert response.status_code == HTTPStatus.OK
+    assert hint in response.content.decode()
+    assert user_count(tenant_a) == before

@@ -10,7 +10,14 @@ from django.urls import reverse
 from accounts.models import User, UserServiceRegistration
 from tenants.scoping import operator_scope
 from tests.factories import UserFactory
-from tests.users.users_helpers import add_data, audit, login_id_exists, outbox, user_by_email
+from tests.users.users_helpers import (
+    add_data,
+    audit,
+    login_id_exists,
+    outbox,
+    submit,
+    user_by_email,
+)
 
 
 def registrations(user: User) -> list[UserServiceRegistration]:
@@ -77,7 +84,7 @@ def test_user7_edit_confirm_then_save(alice_client, alice, bob):
     assert "基本情報の変更確認" in response.content.decode()
     bob.refresh_from_db()
     assert bob.affiliation == ""
-    response = alice_client.post(url("edit", bob), {**edit_data(bob, affiliation="総務部"), "step": "confirm"})
+    response = submit(alice_client, url("edit", bob), edit_data(bob, affiliation="総務部"))
     assert response.status_code == HTTPStatus.FOUND
     bob.refresh_from_db()
     assert bob.affiliation == "総務部"
@@ -85,22 +92,22 @@ def test_user7_edit_confirm_then_save(alice_client, alice, bob):
 
 
 def test_user7_edit_login_id_moves_the_global_entry(alice_client, bob):
-    alice_client.post(url("edit", bob), {**edit_data(bob, email="bobby@a.example.com"), "step": "confirm"})
+    submit(alice_client, url("edit", bob), edit_data(bob, email="bobby@a.example.com"))
     assert user_by_email("bobby@a.example.com").pk == bob.pk
     assert login_id_exists("bobby@a.example.com") and not login_id_exists("bob@a.example.com")
 
 
 def test_user7_edit_bad_input_changes_nothing(alice_client, bob, charlie):
-    response = alice_client.post(url("edit", bob), {**edit_data(bob, email=charlie.email), "step": "confirm"})
+    response = submit(alice_client, url("edit", bob), edit_data(bob, email=charlie.email))
     assert "このユーザ ID は既に使用されています。" in response.content.decode()
-    response = alice_client.post(url("edit", bob), {**edit_data(bob, last_name="山" * 11), "step": "confirm"})
+    response = submit(alice_client, url("edit", bob), edit_data(bob, last_name="山" * 11))
     assert "全角 10 文字以内" in response.content.decode()
     bob.refresh_from_db()
     assert (bob.email, bob.last_name) == ("bob@a.example.com", "坊")
 
 
 def test_user7_representative_cannot_become_user(alice_client, alice):
-    response = alice_client.post(url("edit", alice), {**edit_data(alice, role="user"), "step": "confirm"})
+    response = submit(alice_client, url("edit", alice), edit_data(alice, role="user"))
     assert "代表管理者の権限はユーザに変更できません" in response.content.decode()
     alice.refresh_from_db()
     assert alice.role == User.Role.ADMIN
@@ -177,8 +184,8 @@ def test_user7_setup_mail_refused_for_active_user(alice_client, bob):
 
 def test_user8_delete_with_confirmation(alice_client, bob):
     body = alice_client.get(url("delete", bob)).content.decode()
-    assert "削除すると元に戻せません" in body
-    response = alice_client.post(url("delete", bob))
+    assert "削除すると元に戻せません" in body and "button--danger" in body
+    response = submit(alice_client, url("delete", bob), {})
     assert response.status_code == HTTPStatus.FOUND
     assert user_by_email("bob@a.example.com") is None
     assert not login_id_exists("bob@a.example.com")
@@ -193,7 +200,7 @@ def test_user8_cannot_delete_oneself(alice_client, tenant_a):
     client.force_login(other_admin)
     body = client.get(url("delete", other_admin)).content.decode()
     assert "ログイン中のユーザは削除できません。" in body
-    client.post(url("delete", other_admin))
+    submit(client, url("delete", other_admin), {})
     assert user_by_email("admin2@a.example.com") is not None
 
 
@@ -205,7 +212,7 @@ def test_user8_cannot_delete_the_representative(alice_client, alice, tenant_a):
     client.force_login(other_admin)
     body = client.get(url("delete", alice)).content.decode()
     assert "代表管理者は削除できません。" in body
-    client.post(url("delete", alice))
+    submit(client, url("delete", alice), {})
     assert user_by_email("alice@a.example.com") is not None
 
 
@@ -219,8 +226,9 @@ def test_user8_bulk_delete_skips_self_and_representative_and_says_why(alice_clie
     _select(alice_client, [alice, bob, carol])
     body = alice_client.get(reverse("users:bulk_delete")).content.decode()
     assert "ログイン中のユーザは削除できません。" in body
-    response = alice_client.post(reverse("users:bulk_delete"))
-    body = response.content.decode()
+    response = submit(alice_client, reverse("users:bulk_delete"), {})
+    assert response.status_code == HTTPStatus.FOUND and response.url == reverse("users:bulk_delete_done")
+    body = alice_client.get(response.url).content.decode()
     assert "削除したユーザ（2 件）" in body and "処理しなかったユーザ（1 件）" in body
     assert "alice@a.example.com: ログイン中のユーザは削除できません。" in body
     assert user_by_email("bob@a.example.com") is None and user_by_email("carol@a.example.com") is None
@@ -235,7 +243,7 @@ def test_user8_bulk_delete_names_the_representative(tenant_a, alice, bob):
     client = Client()
     client.force_login(admin2)
     _select(client, [alice, bob])
-    body = client.post(reverse("users:bulk_delete")).content.decode()
+    body = client.get(submit(client, reverse("users:bulk_delete"), {}).url).content.decode()
     assert "alice@a.example.com: 代表管理者は削除できません。" in body
     assert user_by_email("alice@a.example.com") is not None and user_by_email("bob@a.example.com") is None
 
@@ -245,7 +253,8 @@ def test_user6_bulk_password_reset(alice_client, alice, bob, tenant_a, django_ca
     _select(alice_client, [bob, suspended])
     assert "パスワード再設定メール" in alice_client.get(reverse("users:bulk_password_reset")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        body = alice_client.post(reverse("users:bulk_password_reset")).content.decode()
+        done = submit(alice_client, reverse("users:bulk_password_reset"), {})
+    body = alice_client.get(done.url).content.decode()
     assert [m.to for m in outbox("password_reset")] == [[bob.notification_email]]
     assert "s@a.example.com: 一時停止中のユーザ" in body
 
@@ -278,7 +287,7 @@ def test_svc2_register_with_auto_filled_field(alice_client, alice, bob, bpo):
     assert 'value="bob@a.example.com" readonly' in form
     confirm = alice_client.post(url("service_register", bob, bpo.pk), {}).content.decode()
     assert "サービス登録（確認）" in confirm and "完了" in confirm
-    response = alice_client.post(url("service_register", bob, bpo.pk), {"step": "confirm"})
+    response = submit(alice_client, url("service_register", bob, bpo.pk), {})
     assert response.status_code == HTTPStatus.FOUND
     reg = registrations(bob)[0]
     assert reg.values == {"bpo_user_id": "bob@a.example.com"}
@@ -292,13 +301,13 @@ def test_svc2_required_individual_field(alice_client, bob, tenant_a, services):
     svc = ServiceFactory(code="custom", name="カスタム", user_fields=[
         {"name": "account", "label": "アカウント名", "required": True, "auto": False}])
     contract = ContractFactory(tenant=tenant_a, service=svc, number="A-custom")
-    response = alice_client.post(url("service_register", bob, contract.pk), {"step": "confirm", "f_account": ""})
+    response = submit(alice_client, url("service_register", bob, contract.pk), {"f_account": ""})
     assert "アカウント名を入力してください。" in response.content.decode()
     assert registrations(bob) == []
-    alice_client.post(url("service_register", bob, contract.pk), {"step": "confirm", "f_account": "bob01"})
+    submit(alice_client, url("service_register", bob, contract.pk), {"f_account": "bob01"})
     assert registrations(bob)[0].values == {"account": "bob01"}
     # Change it.
-    alice_client.post(url("service_register", bob, contract.pk), {"step": "confirm", "f_account": "bob02"})
+    submit(alice_client, url("service_register", bob, contract.pk), {"f_account": "bob02"})
     assert registrations(bob)[0].values == {"account": "bob02"}
     assert audit("accounts.user.service_changed")
 
@@ -306,7 +315,7 @@ def test_svc2_required_individual_field(alice_client, bob, tenant_a, services):
 def test_svc2_remove_registration(alice_client, bob, bpo, tenant_a):
     UserServiceRegistration.objects.create(tenant=tenant_a, user=bob, contract=bpo)
     assert "登録を削除します" in alice_client.get(url("service_remove", bob, bpo.pk)).content.decode()
-    alice_client.post(url("service_remove", bob, bpo.pk))
+    submit(alice_client, url("service_remove", bob, bpo.pk), {})
     assert registrations(bob) == []
     assert audit("accounts.user.service_removed")
 
@@ -316,7 +325,7 @@ def test_svc2_other_tenants_contract_is_404(alice_client, bob, charlie, services
 
     theirs = ContractFactory(tenant=charlie.tenant, service=services["bpo_web"], number="B-bpo")
     assert alice_client.get(url("service_register", bob, theirs.pk)).status_code == HTTPStatus.NOT_FOUND
-    assert alice_client.post(url("service_register", bob, theirs.pk), {"step": "confirm"}).status_code == 404
+    assert alice_client.post(url("service_register", bob, theirs.pk), {"stage": "done"}).status_code == 404
     assert alice_client.get(url("service_remove", bob, bpo_missing := theirs.pk)).status_code == 404
     assert bpo_missing
 

@@ -105,3 +105,23 @@ def _mail(total: int) -> str:
 def test_user1_mail_address_5_to_127(value, code):
     assert codes(v.validate_mail_address, value, label="ユーザ ID") == code
 
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "taro@example.jp"),
+        ("taro＠example.jp", "taro@example.jp"),
+        ("\u3000taro@example.jp\u3000", "taro@example.jp"),
+        ("ﾀﾛｳ@example.jp", "タロウ@example.jp"),  # half-width kana become full-width: still refused below
+    ],
+)
+def test_issue23_mail_address_is_nfkc_normalised(typed, normalised):
+    assert v.normalize_mail_address(typed) == normalised
+
+
+def test_issue23_refused_characters_are_named_once_in_the_message():
+    with pytest.raises(ValidationError) as exc:
+        v.validate_mail_address(v.normalize_mail_address("ﾀﾛｳﾀﾛｳ@example.jp"), label="ユーザ ID")
+    assert exc.value.code == "email_charset"
+    assert exc.value.messages == ["ユーザ IDは半角英数字と記号で入力してください。使用できない文字: タ ロ ウ"]

@@ -8,6 +8,7 @@ from accounts.models import LoginId, OrganizationMembership, User
 from audit.models import AuditEntry
 from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
+from tests.web.flow import complete
 
 VALID_ADD = {
     "last_name": "山田",
@@ -59,3 +60,10 @@ def login_id_exists(email: str) -> bool:
 def memberships(user: User) -> list[OrganizationMembership]:
     with operator_scope():
         return list(OrganizationMembership.objects.filter(user=user).order_by("id"))
+
+
+def submit(client: Any, url: str, data: dict[str, Any]) -> Any:
+    """入力 → 確認 → 完了 with the 確認 page's token (issue 19), or the page
+    that refused the input (no 確認 page, so no token)."""
+    page = client.post(url, data)
+    return complete(client, url, page) if 'name="submission_token"' in page.content.decode() else page

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
 from users import selectors
 from users.forms import RepresentativeForm
 from users.services.contract import ContractError, change_representative
+from web import submission
 
 
 @tenant_role_required("admin")
@@ -37,29 +40,36 @@ def representative_change(request: TenantRequest) -> HttpResponse:
 
     With fewer than two admins there is nobody to choose: the page offers to
     go to ユーザ追加 (the manual's dialog, as a page that works without JS)."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     tenant = request.tenant
     current = selectors.representative(tenant=tenant)
     candidates = selectors.other_admins(tenant=tenant, exclude=current)
     if not candidates:
         return render(request, "contract/representative_none.html", {"representative": current})
     form = RepresentativeForm(request.POST if request.method == "POST" else None, candidates=candidates)
-    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
+    if step != submission.INPUT and form.is_valid():
         new_admin = form.cleaned_data["new_admin"]
-        if request.POST.get("step") == "confirm":
+        if step == submission.DONE:
             try:
-                change_representative(tenant=tenant, new_admin=new_admin, actor=request.user)
+                response = submission.complete(request, lambda: _change(request, new_admin), form=form)
             except ContractError as exc:
                 form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("代表管理者を %(name)s（%(id)s）に変更しました。")
-                    % {"name": new_admin.full_name, "id": new_admin.email},
-                )
-                return redirect("contract:detail")
-        else:
-            return render(
-                request, "contract/representative_confirm.html",
-                {"form": form, "new_admin": new_admin, "representative": current},
-            )
+                return render(request, "contract/representative_change.html", {"form": form, "representative": current})
+            if response is not None:
+                return response
+        return render(
+            request, "contract/representative_confirm.html",
+            {"form": form, "new_admin": new_admin, "representative": current},
+        )
     return render(request, "contract/representative_change.html", {"form": form, "representative": current})
+
+
+def _change(request: TenantRequest, new_admin: User) -> str:
+    change_representative(tenant=request.tenant, new_admin=new_admin, actor=request.user)
+    messages.success(
+        request,
+        _("代表管理者を %(name)s（%(id)s）に変更しました。") % {"name": new_admin.full_name, "id": new_admin.email},
+    )
+    return reverse("contract:detail")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import Organization
 from accounts.permissions import TenantRequest, tenant_role_required
 from users import selectors
 from users.forms import OrganizationForm
 from users.services import organizations as org_services
+from web import submission
 
 
 @tenant_role_required("admin")
@@ -57,13 +61,26 @@ def organization_edit(request: TenantRequest, pk: int) -> HttpResponse:
 
 @tenant_role_required("admin")
 def organization_delete(request: TenantRequest, pk: int) -> HttpResponse:
+    """組織の削除: the confirmation, then 削除 once per token."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     org = get_object_or_404(request.tenant.organizations, pk=pk)
-    refusal = org_services.deletion_refusal(organization=org)
-    if request.method == "POST" and refusal is None:
-        org_services.delete_organization(organization=org, actor=request.user)
-        messages.success(request, _("組織「%(name)s」を削除しました。") % {"name": org.name})
+    if step == submission.INPUT and request.method == "POST":  # 戻る
         return redirect("users:organizations")
+    refusal = org_services.deletion_refusal(organization=org)
+    form = forms.Form(request.POST if step == submission.DONE else None)
+    if step == submission.DONE and refusal is None:
+        response = submission.complete(request, lambda: _delete(request, org), form=form)
+        if response is not None:
+            return response
     members = org.memberships.count()
     return render(
-        request, "users/organization_delete.html", {"org": org, "refusal": refusal, "members": members}
+        request, "users/organization_delete.html", {"org": org, "refusal": refusal, "members": members, "form": form}
     )
+
+
+def _delete(request: TenantRequest, org: Organization) -> str:
+    org_services.delete_organization(organization=org, actor=request.user)
+    messages.success(request, _("組織「%(name)s」を削除しました。") % {"name": org.name})
+    return reverse("users:organizations")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,13 +19,16 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
 from users import selectors
-from users.forms import PasswordMethod, UserAddForm, UserSearchForm
+from users.forms import BulkUsersForm, PasswordMethod, UserAddForm, UserForm, UserSearchForm
 from users.services import user_accounts, user_deletion, user_security
+from users.services.user_deletion import DeletionResult
+from web import submission
 from web.pagination import Paginator as TwoEndedPaginator
 
 PAGE_SIZE = 100
 SESSION_SELECTED = "users:selected"
 SESSION_QUERY = "users:list_query"
+SESSION_RESULT = "users:bulk_result"
 
 COLUMNS: list[tuple[str, Any]] = [
     ("email", gettext_lazy("ユーザ ID")),
@@ -166,82 +171,159 @@ def _selected_users(request: TenantRequest) -> list:
     return list(request.tenant.users.filter(pk__in=get_selected(request)).order_by("email"))
 
 
+@dataclass(frozen=True)
+class _Bulk:
+    """One 一括処理: its labels, who it skips and why, and the service."""
+
+    kind: str
+    title: Any
+    lead: Any
+    action_label: Any
+    done_label: Any
+    submit_class: str
+    refusal: Callable[[User, User], str | None]
+    run: Callable[..., DeletionResult]
+
+
+_BULK = {
+    "delete": _Bulk(
+        kind="delete",
+        title=gettext_lazy("選択ユーザを削除"),
+        lead=gettext_lazy("次のユーザを削除します。削除すると元に戻せません。"),
+        action_label=gettext_lazy("削除"),
+        done_label=gettext_lazy("削除したユーザ"),
+        submit_class="button--danger",
+        refusal=lambda user, actor: user_deletion.deletion_refusal(user=user, actor=actor),
+        run=user_deletion.delete_users,
+    ),
+    "password_reset": _Bulk(
+        kind="password_reset",
+        title=gettext_lazy("選択ユーザのパスワードリセット"),
+        lead=gettext_lazy("次のユーザの通知先メールアドレスにパスワード再設定メールを送信します。"),
+        action_label=gettext_lazy("パスワードリセット"),
+        done_label=gettext_lazy("パスワード再設定メールを送信したユーザ"),
+        submit_class="button--primary",
+        refusal=lambda user, actor: None,
+        run=user_security.reset_passwords,
+    ),
+}
+
+
+def _bulk(request: TenantRequest, bulk: _Bulk) -> HttpResponse:
+    """確認 lists the selected users (and who is skipped, USER-8) and carries
+    their ids; 完了 acts on those ids, once per token, and redirects to the
+    result page (so a reload or 戻る + 完了 never deletes or mails twice)."""
+    step = submission.stage(request)
+    if step == submission.INPUT and request.method == "POST":  # 戻る
+        return redirect(list_url(request))
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
+    if step == submission.DONE:
+        form = BulkUsersForm(request.POST, tenant=request.tenant)
+        if not form.is_valid():
+            messages.error(request, _("ユーザを選択してください。"))
+            return redirect(list_url(request))
+        users = form.cleaned_data["users"]
+        response = submission.complete(request, lambda: _bulk_run(request, bulk, users), form=form)
+        if response is not None:
+            return response
+    else:
+        users = _selected_users(request)
+        form = BulkUsersForm(initial={"users": ",".join(str(u.pk) for u in users)}, tenant=request.tenant)
+        if not users:
+            messages.error(request, _("ユーザを選択してください。"))
+            return redirect(list_url(request))
+    rows = [(u, bulk.refusal(u, request.user)) for u in users]
+    return render(
+        request, "users/bulk_confirm.html",
+        {"bulk": bulk, "form": form, "rows": rows, "any_ok": any(reason is None for _u, reason in rows),
+         "back_url": list_url(request)},
+    )
+
+
+def _bulk_run(request: TenantRequest, bulk: _Bulk, users: list[User]) -> str:
+    ids = [u.pk for u in users]
+    result = bulk.run(tenant=request.tenant, actor=request.user, user_ids=ids)
+    if bulk.kind == "delete":
+        set_selected(request, [pk for pk in get_selected(request) if pk not in set(ids)])
+    # The result page reads it from the session: a GET, so a reload repeats nothing.
+    request.session[f"{SESSION_RESULT}:{bulk.kind}"] = {"done": result.deleted, "skipped": result.skipped}
+    return reverse(f"users:bulk_{bulk.kind}_done")
+
+
+def _bulk_done(request: TenantRequest, bulk: _Bulk) -> HttpResponse:
+    result = request.session.get(f"{SESSION_RESULT}:{bulk.kind}")
+    if result is None:
+        return redirect(list_url(request))
+    return render(
+        request, "users/bulk_result.html",
+        {"title": bulk.title, "done_label": bulk.done_label, "done": result["done"],
+         "skipped": result["skipped"], "back_url": list_url(request)},
+    )
+
+
 @tenant_role_required("admin")
 def bulk_delete(request: TenantRequest) -> HttpResponse:
     """選択ユーザを削除: a confirmation listing who will be skipped and why (USER-8)."""
-    users = _selected_users(request)
-    if not users:
-        messages.error(request, _("ユーザを選択してください。"))
-        return redirect(list_url(request))
-    if request.method == "POST":
-        result = user_deletion.delete_users(tenant=request.tenant, actor=request.user, user_ids=[u.pk for u in users])
-        set_selected(request, [pk for pk in get_selected(request) if pk not in {u.pk for u in users}])
-        return render(
-            request, "users/bulk_result.html",
-            {"title": _("選択ユーザを削除"), "done_label": _("削除したユーザ"), "result": result,
-             "back_url": list_url(request)},
-        )
-    rows = [(u, user_deletion.deletion_refusal(user=u, actor=request.user)) for u in users]
-    return render(
-        request, "users/bulk_confirm.html",
-        {"title": _("選択ユーザを削除"), "rows": rows, "action_label": _("削除"), "danger": True,
-         "lead": _("次のユーザを削除します。削除すると元に戻せません。"), "back_url": list_url(request),
-         "any_ok": any(reason is None for _u, reason in rows)},
-    )
+    return _bulk(request, _BULK["delete"])
+
+
+@tenant_role_required("admin")
+def bulk_delete_done(request: TenantRequest) -> HttpResponse:
+    return _bulk_done(request, _BULK["delete"])
 
 
 @tenant_role_required("admin")
 def bulk_password_reset(request: TenantRequest) -> HttpResponse:
     """選択ユーザのパスワードリセット: a reset mail to each (USER-6)."""
-    users = _selected_users(request)
-    if not users:
-        messages.error(request, _("ユーザを選択してください。"))
-        return redirect(list_url(request))
-    if request.method == "POST":
-        result = user_security.reset_passwords(
-            tenant=request.tenant, actor=request.user, user_ids=[u.pk for u in users]
-        )
-        return render(
-            request, "users/bulk_result.html",
-            {"title": _("選択ユーザのパスワードリセット"), "done_label": _("パスワード再設定メールを送信したユーザ"),
-             "result": result, "back_url": list_url(request)},
-        )
-    rows = [(u, None) for u in users]
-    return render(
-        request, "users/bulk_confirm.html",
-        {"title": _("選択ユーザのパスワードリセット"), "rows": rows, "action_label": _("パスワードリセット"),
-         "lead": _("次のユーザの通知先メールアドレスにパスワード再設定メールを送信します。"),
-         "back_url": list_url(request), "any_ok": True},
-    )
+    return _bulk(request, _BULK["password_reset"])
+
+
+@tenant_role_required("admin")
+def bulk_password_reset_done(request: TenantRequest) -> HttpResponse:
+    return _bulk_done(request, _BULK["password_reset"])
 
 
 @tenant_role_required("admin")
 def user_add(request: TenantRequest) -> HttpResponse:
     """ユーザ追加 → 確認 → 完了 (USER-1). The confirmation page carries the
     input in hidden fields, so nothing is stored before 完了."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     form = UserAddForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
-    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
-        if request.POST.get("step") == "confirm":
-            data = form.cleaned_data
-            try:
-                user = user_accounts.create_user(
-                    tenant=request.tenant,
-                    actor=request.user,
-                    data=data,
-                    password=data["password"] if data["password_method"] == PasswordMethod.ADMIN else None,
-                    force_password_change=data["force_password_change"],
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                return redirect("users:add_done", pk=user.pk)
-        else:
-            return render(request, "users/add_confirm.html", {"form": form, "summary": _summary(form)})
-    return render(request, "users/add.html", {"form": form})
+    if step == submission.INPUT or not form.is_valid():
+        return render(request, "users/add.html", {"form": form})
+    if step == submission.DONE:
+        try:
+            response = submission.complete(request, lambda: _create(request, form), form=form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return render(request, "users/add.html", {"form": form})
+        if response is not None:
+            return response
+    return render(request, "users/add_confirm.html", {"form": form, "summary": summary(form)})
 
 
-def _summary(form: UserAddForm) -> list[tuple[str, str]]:
+def _create(request: TenantRequest, form: UserAddForm) -> HttpResponse:
+    data = form.cleaned_data
+    user = user_accounts.create_user(
+        tenant=request.tenant,
+        actor=request.user,
+        data=data,
+        password=data["password"] if data["password_method"] == PasswordMethod.ADMIN else None,
+        force_password_change=data["force_password_change"],
+    )
+    return redirect("users:add_done", pk=user.pk)
+
+
+def add_service_errors(form: UserForm, exc: ValidationError) -> None:
+    """A service's ValidationError (a race the form could not see) as form errors."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def summary(form: UserForm) -> list[tuple[str, str]]:
     """What the confirmation page shows, field by field, as the admin typed it."""
     data = form.cleaned_data
     rows: list[tuple[str, str]] = [

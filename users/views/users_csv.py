@@ -19,6 +19,7 @@ from users.forms import CsvUploadForm
 from users.services import user_imports
 from users.services.errors import UserAdminError
 from users.views.users import get_selected, list_url
+from web import submission
 from web.csv import csv_download
 
 
@@ -132,16 +133,30 @@ def import_status(request: TenantRequest, pk: int) -> JsonResponse:
 @tenant_role_required("admin")
 @require_POST
 def import_apply(request: TenantRequest, pk: int) -> HttpResponse:
+    """反映, from the dry run's page (its 確認): once per token (issue 19)."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     upload = _upload(request, pk)
+    if step == submission.INPUT:  # 戻る
+        return redirect("users:import")
     try:
-        upload = user_imports.request_apply(upload=upload, actor=request.user)
+        response = submission.complete(request, lambda: _apply(request, upload))
     except UserAdminError as exc:
         messages.error(request, str(exc))
-    else:
-        if upload.status == UserImport.Status.DONE:
-            messages.success(
-                request,
-                _("ユーザ一括追加／変更が完了しました（追加 %(add)d 件、変更 %(change)d 件）。")
-                % {"add": upload.to_add, "change": upload.to_change},
-            )
-    return redirect("users:import_detail", pk=upload.pk)
+        return redirect("users:import_detail", pk=upload.pk)
+    if response is None:
+        messages.error(request, submission.STALE_MESSAGE)
+        return redirect("users:import_detail", pk=upload.pk)
+    return response
+
+
+def _apply(request: TenantRequest, upload: UserImport) -> str:
+    upload = user_imports.request_apply(upload=upload, actor=request.user)
+    if upload.status == UserImport.Status.DONE:
+        messages.success(
+            request,
+            _("ユーザ一括追加／変更が完了しました（追加 %(add)d 件、変更 %(change)d 件）。")
+            % {"add": upload.to_add, "change": upload.to_change},
+        )
+    return reverse("users:import_detail", args=[upload.pk])

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
 from users import selectors
-from users.forms import ReceiveSettingForm, StatusForm, UserForm
+from users.forms import ReceiveSettingForm, ServiceRegistrationForm, StatusForm, UserForm
 from users.services import service_registrations, user_accounts, user_deletion, user_security
 from users.services.errors import UserAdminError
-from users.views.users import list_url
+from users.views.users import add_service_errors, list_url, summary
+from web import submission
 
 
 def _user(request: TenantRequest, pk: int) -> User:
@@ -54,27 +57,31 @@ def _initial(user: User) -> dict[str, Any]:
 @tenant_role_required("admin")
 def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
     """基本情報の変更 → 確認 → 完了."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     user = _user(request, pk)
     form = UserForm(request.POST if request.method == "POST" else None, tenant=request.tenant, instance=user, initial=_initial(user))
-    if request.method == "POST" and form.is_valid() and "back" not in request.POST:
-        if request.POST.get("step") == "confirm":
-            try:
-                user_accounts.update_user(user=user, actor=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except UserAdminError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("ユーザ情報を変更しました。"))
-                return redirect("users:detail", pk=user.pk)
-        else:
-            from users.views.users import _summary
+    if step == submission.INPUT or not form.is_valid():
+        return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
+    if step == submission.DONE:
+        try:
+            response = submission.complete(request, lambda: _update(request, user, form), form=form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
+        except UserAdminError as exc:
+            form.add_error(None, str(exc))
+            return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
+        if response is not None:
+            return response
+    return render(request, "users/edit_confirm.html", _ctx(request, user, "basic", form=form, summary=summary(form)))
 
-            return render(
-                request, "users/edit_confirm.html", _ctx(request, user, "basic", form=form, summary=_summary(form))
-            )
-    return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
+
+def _update(request: TenantRequest, user: User, form: UserForm) -> str:
+    user_accounts.update_user(user=user, actor=request.user, data=form.cleaned_data)
+    messages.success(request, _("ユーザ情報を変更しました。"))
+    return reverse("users:detail", args=[user.pk])
 
 
 @tenant_role_required("admin")
@@ -128,15 +135,27 @@ def user_setup_mail(request: TenantRequest, pk: int) -> HttpResponse:
 @tenant_role_required("admin")
 def user_delete(request: TenantRequest, pk: int) -> HttpResponse:
     """ユーザ削除 with a confirmation; refused for oneself and the representative (USER-8)."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     user = _user(request, pk)
+    if step == submission.INPUT and request.method == "POST":  # 戻る
+        return redirect("users:detail", pk=user.pk)
     refusal = user_deletion.deletion_refusal(user=user, actor=request.user)
-    if request.method == "POST" and refusal is None:
-        user_deletion.delete_users(tenant=request.tenant, actor=request.user, user_ids=[user.pk])
-        messages.success(request, _("ユーザ %(id)s を削除しました。") % {"id": user.email})
-        return redirect(list_url(request))
-    if request.method == "POST":
+    form = forms.Form(request.POST if step == submission.DONE else None)
+    if step == submission.DONE and refusal is None:
+        response = submission.complete(request, lambda: _delete(request, user), form=form)
+        if response is not None:
+            return response
+    if step == submission.DONE and refusal:
         messages.error(request, refusal)
-    return render(request, "users/delete_confirm.html", _ctx(request, user, "basic", refusal=refusal))
+    return render(request, "users/delete_confirm.html", _ctx(request, user, "basic", refusal=refusal, form=form))
+
+
+def _delete(request: TenantRequest, user: User) -> str:
+    user_deletion.delete_users(tenant=request.tenant, actor=request.user, user_ids=[user.pk])
+    messages.success(request, _("ユーザ %(id)s を削除しました。") % {"id": user.email})
+    return list_url(request)
 
 
 # --- サービス情報 (SVC-1, SVC-2) ------------------------------------------------
@@ -153,67 +172,69 @@ def _contract(request: TenantRequest, contract_pk: int) -> Any:
     return get_object_or_404(request.tenant.contracts.select_related("service"), pk=contract_pk)
 
 
-def _field_rows(user: User, contract: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
+def _field_rows(user: User, contract: Any, form: ServiceRegistrationForm, values: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for spec in contract.service.user_fields or []:
         name = spec["name"]
         auto = bool(spec.get("auto"))
         value = service_registrations.auto_value(user=user, contract=contract, spec=spec) if auto else values.get(name, "")
         rows.append({"name": name, "label": spec.get("label", name), "required": bool(spec.get("required")),
-                     "auto": auto, "value": value, "input_name": f"f_{name}"})
+                     "auto": auto, "value": value, "input_name": f"f_{name}",
+                     "errors": form.errors.get(f"f_{name}", []) if form.is_bound else []})
     return rows
 
 
 @tenant_role_required("admin")
 def user_service_register(request: TenantRequest, pk: int, contract_pk: int) -> HttpResponse:
     """サービス登録（入力） → 確認 → 完了 → 登録済; the same screens change a registration."""
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     user = _user(request, pk)
     contract = _contract(request, contract_pk)
     registration = user.service_registrations.filter(contract=contract).first()
-    current = registration.values if registration else {}
-    if request.method == "POST":
-        submitted = {spec["name"]: request.POST.get(f"f_{spec['name']}", "") for spec in contract.service.user_fields}
-        rows = _field_rows(user, contract, submitted)
-        errors: dict[str, list[str]] = {}
-        try:
-            service_registrations.service_values(user=user, contract=contract, submitted=submitted)
-        except ValidationError as exc:
-            errors = exc.message_dict
-        for row in rows:
-            row["errors"] = errors.get(row["name"], [])
-        if not errors and "back" not in request.POST:
-            if request.POST.get("step") == "confirm":
-                service_registrations.register_service(user=user, contract=contract, actor=request.user, values=submitted)
-                messages.success(
-                    request, _("%(service)s を登録しました。") % {"service": contract.service.name}
-                )
-                return redirect("users:services", pk=user.pk)
-            return render(
-                request, "users/service_confirm.html",
-                _ctx(request, user, "services", contract=contract, rows=rows, registration=registration),
-            )
-    else:
-        rows = _field_rows(user, contract, current)
-    return render(
-        request, "users/service_form.html",
-        _ctx(request, user, "services", contract=contract, rows=rows, registration=registration),
-    )
+    form = ServiceRegistrationForm(request.POST if request.method == "POST" else None, user=user, contract=contract)
+    valid = request.method == "POST" and form.is_valid()
+    values = form.submitted() if request.method == "POST" else (registration.values if registration else {})
+    ctx = _ctx(request, user, "services", contract=contract, registration=registration, form=form)
+    if step != submission.INPUT and valid:
+        if step == submission.DONE:
+            response = submission.complete(request, lambda: _register(request, user, contract, form), form=form)
+            if response is not None:
+                return response
+        return render(request, "users/service_confirm.html", {**ctx, "rows": _field_rows(user, contract, form, values)})
+    return render(request, "users/service_form.html", {**ctx, "rows": _field_rows(user, contract, form, values)})
+
+
+def _register(request: TenantRequest, user: User, contract: Any, form: ServiceRegistrationForm) -> str:
+    service_registrations.register_service(user=user, contract=contract, actor=request.user, values=form.submitted())
+    messages.success(request, _("%(service)s を登録しました。") % {"service": contract.service.name})
+    return reverse("users:services", args=[user.pk])
 
 
 @tenant_role_required("admin")
 def user_service_remove(request: TenantRequest, pk: int, contract_pk: int) -> HttpResponse:
+    step = submission.stage(request)
+    if step == submission.DONE and (replayed := submission.replay(request)):
+        return replayed
     user = _user(request, pk)
     contract = _contract(request, contract_pk)
-    registration = user.service_registrations.filter(contract=contract).first()
-    if registration is None:
+    if not user.service_registrations.filter(contract=contract).exists():
         raise Http404
-    if request.method == "POST":
-        service_registrations.unregister_service(user=user, contract=contract, actor=request.user)
-        messages.success(request, _("%(service)s の登録を削除しました。") % {"service": contract.service.name})
+    if step == submission.INPUT and request.method == "POST":  # 戻る
         return redirect("users:services", pk=user.pk)
-    return render(
-        request, "users/service_remove.html", _ctx(request, user, "services", contract=contract)
-    )
+    form = forms.Form(request.POST if step == submission.DONE else None)
+    if step == submission.DONE:
+        response = submission.complete(request, lambda: _unregister(request, user, contract), form=form)
+        if response is not None:
+            return response
+    return render(request, "users/service_remove.html", _ctx(request, user, "services", contract=contract, form=form))
+
+
+def _unregister(request: TenantRequest, user: User, contract: Any) -> str:
+    service_registrations.unregister_service(user=user, contract=contract, actor=request.user)
+    messages.success(request, _("%(service)s の登録を削除しました。") % {"service": contract.service.name})
+    return reverse("users:services", args=[user.pk])
 
 
 # --- 受信設定 (NOTIF-1) --------------------------------------------------------
