@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import expect
 
 from accounts.models import User
-from notifications.models import OutboxMessage
+from mail.models import OutboxMessage
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import ARTIFACTS, login
 
