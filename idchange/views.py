@@ -7,13 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from idchange import clock, selectors
 from idchange.forms import IdChangeForm
 from idchange.models import IdChangeApplication
@@ -25,17 +25,17 @@ from tenants.models import Contract
 from web.submission import DONE, INPUT, complete, stage
 
 
-def _get_contract(request: HttpRequest, pk: int) -> Contract:
+def _get_contract(request: TenantRequest, pk: int) -> Contract:
     contract = get_object_or_404(
-        selectors.id_change_contracts(request.tenant),  # type: ignore[attr-defined]
+        selectors.id_change_contracts(request.tenant),
         pk=pk,
     )
     return contract
 
 
-def _get_application(request: HttpRequest, pk: int) -> IdChangeApplication:
+def _get_application(request: TenantRequest, pk: int) -> IdChangeApplication:
     return get_object_or_404(
-        request.tenant.id_change_applications.select_related(  # type: ignore[attr-defined]
+        request.tenant.id_change_applications.select_related(
             "contract__service", "applicant"
         ),
         pk=pk,
@@ -43,16 +43,16 @@ def _get_application(request: HttpRequest, pk: int) -> IdChangeApplication:
 
 
 @tenant_role_required("admin")
-def contract_list(request: HttpRequest) -> HttpResponse:
+def contract_list(request: TenantRequest) -> HttpResponse:
     """ID 数確認/変更申込 (IDC-1, IDC-9)."""
     now = clock.now()
-    rows = selectors.contract_rows(request.tenant, now=now)  # type: ignore[attr-defined]
+    rows = selectors.contract_rows(request.tenant, now=now)
     return render(request, "idchange/list.html", {"rows": rows, "now": now})
 
 
 @tenant_role_required("admin")
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, pk: int) -> HttpResponse:
+def apply(request: TenantRequest, pk: int) -> HttpResponse:
     """ID 数変更申込: 入力 → 確認 → 申込 (IDC-2), the web kit's flow. The
     確認 page carries the input in hidden fields; 申込 validates and decides
     everything again and consumes the 確認 page's token with the application,
@@ -94,7 +94,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "idchange/confirm.html", {**context, "preview": preview})
 
 
-def _submit(request: HttpRequest, contract: Contract, form: IdChangeForm, now: datetime) -> str:
+def _submit(request: TenantRequest, contract: Contract, form: IdChangeForm, now: datetime) -> str:
     application = submit_id_change(
         contract=contract,
         changes=form.changes(),
@@ -106,14 +106,14 @@ def _submit(request: HttpRequest, contract: Contract, form: IdChangeForm, now: d
 
 
 @tenant_role_required("admin")
-def done(request: HttpRequest, pk: int) -> HttpResponse:
+def done(request: TenantRequest, pk: int) -> HttpResponse:
     """ID 数変更申込完了: the 受付番号 and the way back to the list."""
     application = _get_application(request, pk)
     return render(request, "idchange/done.html", {"application": application})
 
 
 @tenant_role_required("admin")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: TenantRequest, pk: int) -> HttpResponse:
     """The application behind a 受付番号 (IDC-10)."""
     application = _get_application(request, pk)
     now = clock.now()
@@ -131,7 +131,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_role_required("admin")
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: TenantRequest, pk: int) -> HttpResponse:
     """取下の確認 → 取下 (IDC-10), the web kit's 確認 → 完了: a second 取下
     with the same 確認 page (Back, a double click) withdraws nothing and says
     it is already done, instead of 「取下できません」."""
@@ -159,7 +159,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _withdraw(request: HttpRequest, application: IdChangeApplication, now: datetime) -> str:
+def _withdraw(request: TenantRequest, application: IdChangeApplication, now: datetime) -> str:
     withdraw_id_change(application=application, actor=request.user, now=now)
     messages.success(
         request, _("受付番号 %(number)s の申込を取下しました。") % {"number": application.receipt_number}

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from notifications import prefectures as prefs
 from notifications import selectors
 from notifications.forms import REGION_MASKS, AreaForm
@@ -24,13 +24,13 @@ from web.submission import DONE, INPUT, complete, stage
 INFORMATION_PER_PAGE = 20
 
 
-def _area_service(request: HttpRequest, service_id: int) -> Service:
+def _area_service(request: TenantRequest, service_id: int) -> Service:
     """A contracted, area-capable service of the tenant; else 404."""
-    return get_object_or_404(selectors.area_services(request.tenant), pk=service_id)  # type: ignore[attr-defined]
+    return get_object_or_404(selectors.area_services(request.tenant), pk=service_id)
 
 
-def _current_mask(request: HttpRequest, service: Service) -> int:
-    return selectors.area_of(request.tenant, service)  # type: ignore[attr-defined]
+def _current_mask(request: TenantRequest, service: Service) -> int:
+    return selectors.area_of(request.tenant, service)
 
 
 def _regions(mask: int) -> list[dict[str, Any]]:
@@ -57,9 +57,9 @@ def _posted_mask(form: AreaForm) -> int:
 
 
 @tenant_role_required("admin")
-def areas(request: HttpRequest) -> HttpResponse:
+def areas(request: TenantRequest) -> HttpResponse:
     """メール通知サービス設定: each area-capable service and its current area."""
-    rows = selectors.area_rows(request.tenant)  # type: ignore[attr-defined]
+    rows = selectors.area_rows(request.tenant)
     return render(request, "notifications/areas.html", {"rows": rows})
 
 
@@ -69,7 +69,7 @@ def _edit_context(service: Service, mask: int, form: AreaForm | None = None) -> 
 
 @tenant_role_required("admin")
 @require_http_methods(["GET", "POST"])
-def area_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+def area_edit(request: TenantRequest, service_id: int) -> HttpResponse:
     """設定 → tick → 確認 → 完了 (NOTIF-2), the web kit's flow. The 確認
     page carries the choice in hidden fields; 完了 validates it again and
     consumes the page's token with the change."""
@@ -99,27 +99,27 @@ def area_edit(request: HttpRequest, service_id: int) -> HttpResponse:
     )
 
 
-def _set_area(request: HttpRequest, service: Service, mask: int) -> str:
-    set_area(tenant=request.tenant, service=service, prefectures=mask, actor=request.user)  # type: ignore[attr-defined]
+def _set_area(request: TenantRequest, service: Service, mask: int) -> str:
+    set_area(tenant=request.tenant, service=service, prefectures=mask, actor=request.user)
     return reverse("notifications:area_done", args=[service.pk])
 
 
 @tenant_role_required("admin")
-def area_done(request: HttpRequest, service_id: int) -> HttpResponse:
+def area_done(request: TenantRequest, service_id: int) -> HttpResponse:
     service = _area_service(request, service_id)
     mask = _current_mask(request, service)
     return render(request, "notifications/area_done.html", {"service": service, "area_label": prefs.describe(mask)})
 
 
 @tenant_role_required()
-def information(request: HttpRequest) -> HttpResponse:
+def information(request: TenantRequest) -> HttpResponse:
     """i: the notices and news that reached the user, newest first (HOME-3)."""
     page = Paginator(selectors.information(request.user), INFORMATION_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "notifications/information.html", {"page": page})
 
 
 @tenant_role_required()
-def information_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def information_detail(request: TenantRequest, pk: int) -> HttpResponse:
     """One item; opening it marks it read for this user."""
     publication = get_object_or_404(selectors.information(request.user), pk=pk)
     if not publication.is_read:
@@ -128,17 +128,17 @@ def information_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_role_required()
-def manuals(request: HttpRequest) -> HttpResponse:
+def manuals(request: TenantRequest) -> HttpResponse:
     """マニュアル (HOME-4): an admin's of every contracted service, a user's
     of the services registered to them."""
-    groups = selectors.contracted_manuals(request.user)  # type: ignore[arg-type]
+    groups = selectors.contracted_manuals(request.user)
     return render(request, "notifications/manuals.html", {"groups": groups})
 
 
 @tenant_role_required()
-def manual_file(request: HttpRequest, pk: int) -> HttpResponse:
+def manual_file(request: TenantRequest, pk: int) -> HttpResponse:
     """A manual's PDF, only for someone who may read that service's manuals."""
-    manual = get_object_or_404(selectors.manual_files(request.user), pk=pk)  # type: ignore[arg-type]
+    manual = get_object_or_404(selectors.manual_files(request.user), pk=pk)
     name = f"{manual.title}{os.path.splitext(manual.file.name)[1] or '.pdf'}"
     response = FileResponse(manual.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
