@@ -27,6 +27,17 @@
     });
   });
 
+  // A data table that scrolls inside its box on a narrow screen (portal.css)
+  // is reachable by keyboard: focusable while it overflows (issue 23).
+  var tablesScrollable = function () {
+    document.querySelectorAll("table.data").forEach(function (table) {
+      if (table.scrollWidth > table.clientWidth + 1) { table.setAttribute("tabindex", "0"); }
+      else { table.removeAttribute("tabindex"); }
+    });
+  };
+  window.addEventListener("resize", tablesScrollable);
+  tablesScrollable();
+
   // The global menu collapses behind メニュー when its entries do not fit on
   // one row (issue 23): measured on one row, again whenever the width or the
   // logo changes. Without this script the entries wrap to a second row.
