@@ -38,6 +38,7 @@ from tests.uploads.samples import EVERYTHING, PDF, upload
 from uploads.models import StoredFile
 from uploads.services import store_file
 from uploads.validation import check_upload
+from web.models import CompletedSubmission
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.usefixtures("app_role")]
 
@@ -188,6 +189,17 @@ def test_issue20_the_retention_job_purges_six_month_old_attachments(tenant_a, al
     assert not any(media.rglob("*.pdf"))
 
 
+def test_issue20_the_token_purge_forgets_tokens_that_can_no_longer_be_posted(alice, django_capture_on_commit_callbacks):
+    """web.submission: 完了 tokens past their validity (plus a day) go; a
+    token that can still be posted again stays, so its 完了-already page works."""
+    old = CompletedSubmission.objects.create(nonce="old", user=alice, result_url="/x/")
+    CompletedSubmission.objects.filter(pk=old.pk).update(created_at=_ago(days=3))
+    CompletedSubmission.objects.create(nonce="fresh", user=alice, result_url="/y/")
+    result = run_beat_job("web.tasks.purge_completed_submissions", django_capture_on_commit_callbacks)
+    assert result == 1
+    assert list(CompletedSubmission.objects.values_list("nonce", flat=True)) == ["fresh"]
+
+
 SEEDED = {
     "notifications.tasks.sweep_outbox": test_issue20_the_outbox_sweep_sends_a_lost_mail,
     "idchange.tasks.apply_due_changes": test_issue20_the_month_job_applies_a_due_change,
@@ -196,6 +208,7 @@ SEEDED = {
     "bulletin.tasks.resume_article_mails": test_issue20_the_bulletin_sweep_mails_a_lost_fanout,
     "notifications.tasks.sweep_deliveries": test_issue20_the_notice_sweep_delivers_a_lost_delivery,
     "inquiries.tasks.purge_expired_attachments": test_issue20_the_retention_job_purges_six_month_old_attachments,
+    "web.tasks.purge_completed_submissions": test_issue20_the_token_purge_forgets_tokens_that_can_no_longer_be_posted,
 }
 
 
