@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import ROLE_ADMIN, tenant_role_required
 from customization import images, selectors, services
 from customization.forms import LinkForm, LoginPageForm, SiteLogoForm
 from customization.models import LinkItem
@@ -27,7 +27,6 @@ from uploads.models import StoredFile
 from uploads.policies import UploadPolicy
 from web import submission
 
-ADMIN = "admin"
 # Requests reach these views inside the tenant's scope with request.tenant set
 # (TenantScopeMiddleware; tenant_role_required refuses those without one).
 
@@ -68,7 +67,7 @@ def dedicated_login_url(alias: str) -> str:
     return absolute_url(f"/?{urlencode({'tenant_alias': alias})}")
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "customization/index.html")
 
@@ -76,14 +75,14 @@ def index(request: HttpRequest) -> HttpResponse:
 # --- リンク集 ---------------------------------------------------------------
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def links(request: HttpRequest) -> HttpResponse:
     return render(
         request, "customization/links.html", {"links": selectors.links(tenant=request.tenant)}
     )
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def link_add(request: HttpRequest) -> HttpResponse:
     """LINK-1: 追加 → 確認 → 完了. Nothing but the staged image is stored
     before 完了."""
@@ -119,7 +118,7 @@ def link_add(request: HttpRequest) -> HttpResponse:
     )
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """LINK-2: 削除, after a confirmation page."""
     link = get_object_or_404(
@@ -135,7 +134,7 @@ def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- サイトロゴ -------------------------------------------------------------
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def site_logo(request: HttpRequest) -> HttpResponse:
     """LOGO-1, LOGO-3: image → プレビュー → 確認 (the header shows it) → 完了.
     A refused image changes nothing; the form says why."""
@@ -168,7 +167,7 @@ def site_logo(request: HttpRequest) -> HttpResponse:
     )
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def site_logo_reset(request: HttpRequest) -> HttpResponse:
     """LOGO-2: デフォルト画像へ設定, after a confirmation page (the custom
     logo is deleted)."""
@@ -186,7 +185,7 @@ def site_logo_reset(request: HttpRequest) -> HttpResponse:
 # --- ログイン画面 (専用ログイン URL) ------------------------------------------
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 def login_page(request: HttpRequest) -> HttpResponse:
     """ALIAS-1, ALIAS-2: する/しない, お客さま専用 URL, 独自の画像 → 確認 → 完了."""
     tenant = request.tenant
@@ -252,7 +251,7 @@ def login_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@tenant_role_required(ADMIN)
+@tenant_role_required(ROLE_ADMIN)
 @require_GET
 def alias_check(request: HttpRequest) -> JsonResponse:
     """ALIAS-1 as typed: {"ok": bool, "message": str} for the alias in ?alias=."""
