@@ -140,10 +140,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_email_change(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = NotificationEmailChangeForm(request.POST or None, user=user)
+    form = NotificationEmailChangeForm(request.POST or None, user=user, ip_address=client_ip(request))
     if request.method == "POST" and form.is_valid():
         request_notification_email_change(
-            user=user, new_email=form.cleaned_data["notification_email"]
+            user=user, new_email=form.cleaned_data["notification_email"], ip_address=client_ip(request)
         )
         messages.success(
             request,
@@ -199,7 +199,7 @@ def _confirm_email(request: HttpRequest, raw_token: str) -> str:
     found = find_valid_token(raw_token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
     if found is None:
         raise AccountError("invalid link")
-    confirm_notification_email_change(token=found)
+    confirm_notification_email_change(token=found, ip_address=client_ip(request))
     request.session[SESSION_NEW_EMAIL] = found.new_email
     return reverse("accounts:notification_email_done")
 
