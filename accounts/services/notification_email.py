@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccountToken, User
+from accounts.services import mail_quota
 from accounts.services.account_mail import mail_context
 from accounts.services.tokens import consume_token, issue_token
 from audit.services import record
@@ -29,7 +30,9 @@ def request_notification_email_change(
     *, user: User, new_email: str, ip_address: str | None = None, now: datetime | None = None
 ) -> None:
     """Send a confirmation link to the new address; the change applies only
-    when that link is opened."""
+    when that link is opened. Past the user's or tenant's hourly mail quota
+    (issue 21) nothing is issued or sent: ``MailQuotaExceeded``."""
+    mail_quota.charge(user=user)
     now = now or timezone.now()
     hours = int(getattr(settings, "EMAIL_CHANGE_LINK_HOURS", DEFAULT_EMAIL_CHANGE_HOURS))
     expires_at = now + timedelta(hours=hours)
