@@ -10,6 +10,8 @@ from django.contrib.auth.password_validation import (
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services.reauth import Reauth, check_current_password
+
 
 class LoginIdForm(forms.Form):
     login_id = forms.CharField(
@@ -119,12 +121,33 @@ class NotificationEmailForm(forms.Form):
 
 
 class NotificationEmailChangeForm(NotificationEmailForm):
-    error_messages = {"same": _("現在の通知先メールアドレスと同じです。")}
+    """AUTH-10 with re-authentication (issue 21, finding 2): the current
+    password is asked again, so a borrowed session cannot move the account's
+    mail (and with it the password reset) elsewhere."""
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    error_messages = {
+        "same": _("現在の通知先メールアドレスと同じです。"),
+        "wrong_current": _("現在のパスワードが正しくありません。"),
+        "wait": _("パスワードの誤りが続いたため、しばらく時間をおいてからお試しください。"),
+    }
+
+    current_password = _password_field(_("現在のパスワード"), "current-password")
+    field_order = ["notification_email", "current_password"]
+
+    def __init__(self, *args: Any, user: Any, ip_address: str | None = None, **kwargs: Any) -> None:
         self.user = user
+        self.ip_address = ip_address
         super().__init__(*args, **kwargs)
         self.fields["notification_email"].label = _("新しい通知先メールアドレス")
+
+    def clean_current_password(self) -> str:
+        current = self.cleaned_data["current_password"]
+        outcome = check_current_password(user=self.user, password=current, ip_address=self.ip_address)
+        if outcome == Reauth.WAIT:
+            raise forms.ValidationError(self.error_messages["wait"], code="wait")
+        if outcome == Reauth.WRONG:
+            raise forms.ValidationError(self.error_messages["wrong_current"], code="wrong_current")
+        return current
 
     def clean_notification_email(self) -> str:
         email = super().clean_notification_email()

@@ -23,7 +23,14 @@ class GeneralInquiryForm(forms.Form):
 
     subject = forms.CharField(label=_("件名"), max_length=SUBJECT_MAX)
     body = forms.CharField(label=_("お問い合わせ内容"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}))
-    contact_email = forms.EmailField(label=_("連絡先メールアドレス"), max_length=254)
+    contact_email = forms.EmailField(
+        label=_("連絡先メールアドレス"),
+        max_length=254,
+        help_text=_(
+            "受付メールは、ユーザ ID または通知先メールアドレスと同じ場合にこのアドレスへ、"
+            "それ以外の場合は通知先メールアドレスへ送信されます。"
+        ),
+    )
 
 
 class ServiceSelectForm(forms.Form):
@@ -80,7 +87,10 @@ class TroubleInquiryForm(forms.Form):
     contact_email = forms.EmailField(
         label=_("連絡先メールアドレス"),
         max_length=254,
-        help_text=_("回答通知メールの送信先です。"),
+        help_text=_(
+            "受付・回答通知メールは、ユーザ ID または通知先メールアドレスと同じ場合にこのアドレスへ、"
+            "それ以外の場合は通知先メールアドレスへ送信されます。"
+        ),
     )
 
     def __init__(self, *args: Any, specs: list[TroubleFormField], **kwargs: Any) -> None:

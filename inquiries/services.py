@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.services import mail_quota
 from audit.services import record
 from inquiries import attachments
 from inquiries.models import GeneralInquiry, Inquiry, InquiryMessage
@@ -28,6 +29,7 @@ from tenants.models import Service, Tenant
 
 GENERAL_MAIL = "inquiry_general"
 GENERAL_RECEIPT_MAIL = "inquiry_general_receipt"
+TROUBLE_RECEIPT_MAIL = "inquiry_trouble_receipt"
 STAFF_NOTICE_MAIL = "inquiry_staff_notice"
 ANSWERED_MAIL = "inquiry_answered"
 
@@ -57,6 +59,20 @@ def detail_url(inquiry: Inquiry) -> str:
     return absolute_url(reverse("inquiries:detail", args=[inquiry.pk]))
 
 
+def verified_address(user: User | None, typed: str) -> str | None:
+    """Where a mail about the person's own inquiry may go (issue 21,
+    finding 1: no relay): the typed 連絡先メールアドレス when it is the
+    filer's login ID or confirmed notification address, else the filer's own
+    ``mail_to``. A typed address that is neither is kept and shown to staff
+    but gets no mail: every mail here carries text the filer wrote (subject,
+    body), and the portal's sender address must not carry it to strangers.
+    None when the filer's account is gone."""
+    if user is None:
+        return None
+    own = {user.email.lower(), (user.notification_email or "").lower()} - {""}
+    return typed if typed and typed.lower() in own else user.mail_to
+
+
 # --- （一般）お問い合わせ ---------------------------------------------------------
 
 
@@ -64,14 +80,19 @@ def detail_url(inquiry: Inquiry) -> str:
 def submit_general_inquiry(
     *, tenant: Tenant, user: User, subject: str, body: str, contact_email: str
 ) -> GeneralInquiry:
-    """INQ-1: store it, mail it to the customer centre, send the receipt."""
+    """INQ-1: store it, mail it to the customer centre, send the receipt to
+    the filer's own address (``verified_address``). Past the hourly mail
+    quota nothing is stored (``MailQuotaExceeded``)."""
+    mail_quota.charge(user=user)
     inquiry = GeneralInquiry.objects.create(
         tenant=tenant, subject=subject, body=body, contact_email=contact_email, created_by=user
     )
     record(action="inquiries.general.submitted", actor=user, target=inquiry)
-    context = _mail_context(inquiry=inquiry, tenant=tenant, user=user)
+    receipt_to = verified_address(user, contact_email)
+    context = _mail_context(inquiry=inquiry, tenant=tenant, user=user, receipt_to=receipt_to)
     send_mail(template=GENERAL_MAIL, to=settings.INQUIRY_CENTER_EMAIL, context=context, tenant=tenant)
-    send_mail(template=GENERAL_RECEIPT_MAIL, to=contact_email, context=context, tenant=tenant)
+    if receipt_to:
+        send_mail(template=GENERAL_RECEIPT_MAIL, to=receipt_to, context=context, tenant=tenant)
     return inquiry
 
 
@@ -91,9 +112,12 @@ def submit_inquiry(
 ) -> Inquiry:
     """INQ-2 完了: the inquiry in 受付, its attachments (staged at 確認) kept,
     the centre told. ``service`` must be one the tenant may ask about; the
-    view only offers those, and this re-checks (a crafted POST)."""
+    view only offers those, and this re-checks (a crafted POST). The filer
+    gets a receipt with the 問い合わせ番号 at their own address (issue 21);
+    past the hourly mail quota nothing is stored (``MailQuotaExceeded``)."""
     if not tenant.contracts.filter(service=service, service__supports_trouble_inquiry=True).exists():
         raise InquiryError(_("このサービスは障害問い合わせの対象ではありません。"))
+    mail_quota.charge(user=user)
     inquiry = Inquiry.objects.create(
         tenant=tenant,
         service=service,
@@ -108,6 +132,19 @@ def submit_inquiry(
         raise InquiryError(exc) from exc
     record(action="inquiries.inquiry.submitted", actor=user, target=inquiry)
     _notify_staff(inquiry, event=_("新しい障害問い合わせ"))
+    receipt_to = verified_address(user, contact_email)
+    if receipt_to:
+        send_mail(
+            template=TROUBLE_RECEIPT_MAIL,
+            to=receipt_to,
+            context=_mail_context(
+                inquiry=inquiry,
+                user=user,
+                service_name=service.name,
+                detail_url=detail_url(inquiry),
+            ),
+            tenant=tenant,
+        )
     return inquiry
 
 
@@ -150,7 +187,9 @@ def answer_inquiry(
     *, inquiry: Inquiry, operator: User, body: str, files: Sequence[Any] = ()
 ) -> InquiryMessage:
     """INQ-8 and INQ-5: a スタッフアカウント message; the status becomes 回答済
-    and the contact address gets a mail with a link to the detail."""
+    and the filer gets a mail with a link to the detail, at the typed
+    contact address only when it is one of the filer's own
+    (``verified_address``)."""
     if not operator.is_staff or operator.tenant_id is not None or not operator.has_perm("inquiries.answer_inquiry"):
         raise InquiryError(_("回答できるのは運用担当者だけです。"))
     current = _locked_inquiry(inquiry)
@@ -166,12 +205,19 @@ def answer_inquiry(
         target=current,
         data={"message": message.pk},
     )
-    send_mail(
-        template=ANSWERED_MAIL,
-        to=current.contact_email,
-        context=_mail_context(inquiry=current, detail_url=detail_url(current), service_name=current.service.name),
-        tenant=current.tenant_id,
-    )
+    notice_to = verified_address(current.created_by, current.contact_email)
+    if notice_to:
+        send_mail(
+            template=ANSWERED_MAIL,
+            to=notice_to,
+            context=_mail_context(
+                inquiry=current,
+                user=current.created_by,
+                detail_url=detail_url(current),
+                service_name=current.service.name,
+            ),
+            tenant=current.tenant_id,
+        )
     inquiry.status = current.status
     return message
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import tenant_role_required
+from accounts.services import mail_quota
 from inquiries import attachments, selectors
 from inquiries.attachments import INQUIRY_ATTACHMENT
 from inquiries.forms import (
@@ -114,6 +115,9 @@ def general(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "inquiries/general_input.html", {"form": form})
     if step == submission.CONFIRM:
+        if mail_quota.exhausted(user=request.user):
+            form.add_error(None, mail_quota.QUOTA_MESSAGE)
+            return render(request, "inquiries/general_input.html", {"form": form})
         return render(request, "inquiries/general_confirm.html", {"form": form})
 
     def change() -> str:
@@ -124,7 +128,11 @@ def general(request: HttpRequest) -> HttpResponse:
         )
         return reverse("inquiries:general_done")
 
-    response = submission.complete(request, change, form=form)
+    try:
+        response = submission.complete(request, change, form=form)
+    except mail_quota.MailQuotaExceeded as exc:  # nothing stored (issue 21)
+        form.add_error(None, exc.message)
+        response = None
     return response or render(request, "inquiries/general_confirm.html", {"form": form})
 
 
@@ -187,6 +195,9 @@ def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
         return input_page(form, files_form, staged)
     confirm = {"service": service, "form": form, "staged": staged}
     if step == submission.CONFIRM:
+        if mail_quota.exhausted(user=user):
+            form.add_error(None, mail_quota.QUOTA_MESSAGE)
+            return input_page(form, files_form, staged)
         return render(request, "inquiries/trouble_confirm.html", confirm)
 
     def change() -> str:
@@ -204,6 +215,9 @@ def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
 
     try:
         response = submission.complete(request, change, form=form)
+    except mail_quota.MailQuotaExceeded as exc:  # nothing stored (issue 21)
+        form.add_error(None, exc.message)
+        response = None
     except InquiryError as exc:
         messages.error(request, exc.message)
         return redirect("inquiries:trouble_select")

@@ -30,6 +30,7 @@ from accounts.forms import (
 )
 from accounts.models import AccountToken
 from accounts.services.errors import AccountError
+from accounts.services.mail_quota import MailQuotaExceeded
 from accounts.services.notification_email import (
     confirm_notification_email_change,
     request_notification_email_change,
@@ -140,17 +141,26 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_email_change(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = NotificationEmailChangeForm(request.POST or None, user=user)
+    form = NotificationEmailChangeForm(request.POST or None, user=user, ip_address=client_ip(request))
     if request.method == "POST" and form.is_valid():
-        request_notification_email_change(
-            user=user, new_email=form.cleaned_data["notification_email"]
-        )
+        try:
+            request_notification_email_change(
+                user=user, new_email=form.cleaned_data["notification_email"], ip_address=client_ip(request)
+            )
+        except MailQuotaExceeded as exc:
+            form.add_error(None, exc.message)
+            return _notification_email_page(request, form)
         messages.success(
             request,
             _("%(email)s 宛てに確認メールを送信しました。メールに記載の URL にアクセスすると変更が完了します。")
             % {"email": form.cleaned_data["notification_email"]},
         )
         return redirect("accounts:notification_email_change")
+    return _notification_email_page(request, form)
+
+
+def _notification_email_page(request: HttpRequest, form: NotificationEmailChangeForm) -> HttpResponse:
+    user = request.user
     pending = (
         AccountToken.objects.filter(
             user=user,
@@ -199,7 +209,7 @@ def _confirm_email(request: HttpRequest, raw_token: str) -> str:
     found = find_valid_token(raw_token, purpose=AccountToken.Purpose.EMAIL_CHANGE)
     if found is None:
         raise AccountError("invalid link")
-    confirm_notification_email_change(token=found)
+    confirm_notification_email_change(token=found, ip_address=client_ip(request))
     request.session[SESSION_NEW_EMAIL] = found.new_email
     return reverse("accounts:notification_email_done")
 

@@ -131,6 +131,10 @@ PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=30))
 ACTIVATION_LINK_DAYS = 7
+# Mail a logged-in user can make the portal send, an hour (issue 21, finding
+# 1; accounts/services/mail_quota.py): お問い合わせ and address confirmations.
+MAIL_QUOTA_PER_USER = env.int("MAIL_QUOTA_PER_USER", default=10)
+MAIL_QUOTA_PER_TENANT = env.int("MAIL_QUOTA_PER_TENANT", default=100)
 
 # Japanese by default; LANGUAGE_CODE=en (or an English browser) switches to English.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ja")

@@ -3,6 +3,7 @@ change at first login (AUTH-11)."""
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -18,6 +19,12 @@ from tests.web.flow import done_data, submit_through_confirm, token_from
 CHANGE = "accounts:password_change"
 EMAIL = "accounts:notification_email_change"
 NEW = "Changed2026"
+
+
+def _address(address: str, password: str = TEST_PASSWORD) -> dict[str, str]:
+    """The notification-address form: the new address and, since issue 21,
+    the current password."""
+    return {"notification_email": address, "current_password": password}
 
 
 @pytest.mark.parametrize("name", [CHANGE, EMAIL])
@@ -72,7 +79,7 @@ def test_change_notification_address_is_confirmed_by_mail(
 ):
     """AUTH-10: the change applies only once the new address confirms it."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = bob_client.post(reverse(EMAIL), {"notification_email": "New@B.example.com"})
+        response = bob_client.post(reverse(EMAIL), _address("New@B.example.com"))
     assert response.url == reverse(EMAIL)
     page = bob_client.get(reverse(EMAIL))
     assert "確認メールを送信しました" in page.text and "new@b.example.com" in page.text
@@ -105,7 +112,7 @@ def test_auth10_confirming_the_address_twice_changes_once(
     change, one audit entry, no more mail, and 「この操作はすでに完了しています」
     linking to the 完了 page instead of 「リンクが無効です」."""
     with django_capture_on_commit_callbacks(execute=True):
-        bob_client.post(reverse(EMAIL), {"notification_email": "twice@b.example.com"})
+        bob_client.post(reverse(EMAIL), _address("twice@b.example.com"))
     link = link_from(outbox("notification_email_confirm")[0].body, "/account/notification-email/")
     anonymous = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,7 +133,7 @@ def test_auth10_confirm_without_a_token_or_with_back_changes_nothing(
     bob_client, bob, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        bob_client.post(reverse(EMAIL), {"notification_email": "later@b.example.com"})
+        bob_client.post(reverse(EMAIL), _address("later@b.example.com"))
     link = link_from(outbox("notification_email_confirm")[0].body, "/account/notification-email/")
     response = bob_client.post(link, {"stage": "done"})
     assert response.status_code == HTTPStatus.OK
@@ -138,11 +145,71 @@ def test_auth10_confirm_without_a_token_or_with_back_changes_nothing(
 
 
 def test_bad_notification_address_is_refused(bob_client, bob):
-    response = bob_client.post(reverse(EMAIL), {"notification_email": "nope"})
+    response = bob_client.post(reverse(EMAIL), _address("nope"))
     assert "通知先メールアドレスの形式が正しくありません。" in response.text
-    response = bob_client.post(reverse(EMAIL), {"notification_email": bob.notification_email})
+    response = bob_client.post(reverse(EMAIL), _address(bob.notification_email))
     assert "現在の通知先メールアドレスと同じです。" in response.text
     assert outbox("notification_email_confirm") == []
+
+
+def test_issue21_a_session_without_the_password_cannot_change_the_address(
+    bob_client, bob, django_capture_on_commit_callbacks
+):
+    """Issue 21, finding 2 (the takeover path): a borrowed session alone can
+    no longer move the notification address, which the password reset
+    follows. Without or with a wrong current password: a Japanese form error,
+    no confirmation mail, no pending change, nothing in the 操作ログ."""
+    page = bob_client.get(reverse(EMAIL)).text
+    assert "現在のパスワード" in page and 'autocomplete="current-password"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        missing = bob_client.post(reverse(EMAIL), {"notification_email": "thief@evil.example"})
+        wrong = bob_client.post(reverse(EMAIL), _address("thief@evil.example", "Guess12345"))
+    assert "現在のパスワードを入力してください。" in missing.text
+    assert "現在のパスワードが正しくありません。" in wrong.text
+    assert outbox("notification_email_confirm") == []
+    assert audit("accounts.notification_email.change_requested") == []
+    bob.refresh_from_db()
+    assert bob.notification_email == "bob@a.example.com"
+
+
+def test_issue21_wrong_passwords_on_the_address_form_meet_the_login_delay(bob_client, bob):
+    """Issue 21: guessing the password through this form is slowed down like
+    the login (the same per-ID counters): past the free failures even the
+    right password is refused for a while, without being checked."""
+    for _ in range(3):
+        bob_client.post(reverse(EMAIL), _address("thief@evil.example", "Guess12345"))
+    response = bob_client.post(reverse(EMAIL), _address("thief@evil.example", "Guess12345"))
+    assert "現在のパスワードが正しくありません。" in response.text
+    response = bob_client.post(reverse(EMAIL), _address("thief@evil.example"))
+    assert "しばらく時間をおいてからお試しください" in response.text
+    assert outbox("notification_email_confirm") == []
+    bob.refresh_from_db()
+    assert bob.status == User.Status.ACTIVE  # the form never locks the owner out
+
+
+def test_issue21_the_old_address_is_told_and_the_change_is_logged(
+    bob_client, bob, django_capture_on_commit_callbacks
+):
+    """Issue 21, finding 2: when the change is confirmed, the OLD address
+    gets a notice with the time (JST), the confirming IP, the new address and
+    how to report it; request and change are both in the 操作ログ with IPs."""
+    with django_capture_on_commit_callbacks(execute=True):
+        bob_client.post(reverse(EMAIL), _address("new@b.example.com"), REMOTE_ADDR="198.51.100.7")
+    (requested,) = audit("accounts.notification_email.change_requested")
+    assert requested.actor_id == bob.pk and requested.data == {"new_email": "new@b.example.com"}
+    assert requested.ip_address == "198.51.100.7"
+    link = link_from(outbox("notification_email_confirm")[0].body, "/account/notification-email/")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_through_confirm(Client(REMOTE_ADDR="203.0.113.9"), link)
+    (notice,) = outbox("notification_email_changed")
+    assert notice.to == ["bob@a.example.com"]
+    assert "通知先メールアドレスが変更されました" in notice.subject
+    assert "new@b.example.com" in notice.body and "203.0.113.9" in notice.body
+    assert re.search(r"【日時】\d{4}年\d{2}月\d{2}日 \d{2}:\d{2}（日本時間）", notice.body)
+    assert "管理者さま" in notice.body and reverse("inquiries:index") in notice.body
+    (changed,) = audit("accounts.notification_email.changed")
+    assert changed.ip_address == "203.0.113.9"
+    assert changed.data == {"old": "bob@a.example.com", "new": "new@b.example.com"}
 
 
 def test_forced_change_comes_before_anything_else(bob, alice):

@@ -100,6 +100,7 @@ def test_open_register_login_and_change_password(page, transactional_db, screens
     page.get_by_label("ログインユーザメニュー").click()
     page.get_by_role("link", name="通知先メールアドレス変更").click()
     page.get_by_label("新しい通知先メールアドレス").fill("rep.new@kaitsu.example.com")
+    page.get_by_label("現在のパスワード").fill(SECOND)  # re-authentication (issue 21)
     page.get_by_role("button", name="確認メールを送信").click()
     expect(page.get_by_text("確認メールを送信しました")).to_be_visible()
     screenshot("accounts-notification-email")

@@ -63,7 +63,8 @@ def test_inq2_same_token_twice_one_inquiry_with_its_files_one_mail(
     assert f'href="{done.url}"' in again.text
     assert _count(Inquiry) == 1 and _count(InquiryAttachment) == 2
     assert _count(AuditEntry, action="inquiries.inquiry.submitted") == 1
-    assert _count(OutboxMessage) == 1 and len(mailoutbox) == 1
+    # The centre's notice and (issue 21) the filer's receipt, once each.
+    assert _count(OutboxMessage) == 2 and len(mailoutbox) == 2
 
 
 def test_inq2_back_keeps_the_input_and_the_files(bob_client, ether, contracts_trouble_a):

@@ -55,7 +55,12 @@ def test_inq1_submit_stores_and_mails_the_centre_and_the_sender(
     assert "請求書の送付先を変更したい" in centre.subject
     assert "送付先を本社に変えたいです。" in centre.body
     assert bob.tenant.name in centre.body and bob.email in centre.body
-    receipt = by_to[("bob.contact@a.example.com",)]
+    # Issue 21: the typed bob.contact@ is not one of bob's addresses, so the
+    # receipt goes to his own; the typed one is stored (and shown to staff).
+    assert ("bob.contact@a.example.com",) not in by_to
+    assert f"受付メールは {bob.mail_to} に送信しました" in centre.body
+    assert inquiry.contact_email == "bob.contact@a.example.com"
+    receipt = by_to[(bob.mail_to,)]
     assert "受け付けました" in receipt.subject
     assert "送付先を本社に変えたいです。" in receipt.body
     done = bob_client.get(response.url)

@@ -77,7 +77,9 @@ def test_inq8_inq5_answer_sets_answered_and_mails_a_link(staff_client, operator,
         assert AuditEntry.objects.filter(action="inquiries.inquiry.answered", tenant_id=bob.tenant_id).exists()
     assert message.from_staff and message.author == operator
     [mail] = mailoutbox
-    assert mail.to == ["noc@a.example.com"]
+    # Issue 21: noc@ is neither bob's login ID nor his notification address,
+    # so the notice goes to bob's own address (no relay).
+    assert mail.to == [bob.mail_to]
     link = settings.PORTAL_BASE_URL + reverse("inquiries:detail", args=[inquiry.pk])
     assert link in mail.body
     assert inquiry.number in mail.subject

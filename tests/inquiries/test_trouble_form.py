@@ -147,7 +147,12 @@ def test_inq2_confirm_then_complete(bob_client, bob, ether, contracts_trouble_a,
     assert inquiry.status == Inquiry.Status.RECEIVED
     assert inquiry.created_by == bob and inquiry.service == ether
     assert {"label": "回線 ID", "value": "EE-0001"} in inquiry.answers
-    assert [m.to for m in mailoutbox] == [[settings.INQUIRY_CENTER_EMAIL]]
+    # The centre, and (issue 21) a receipt with the number to bob's own
+    # address: the typed noc@ is not one of his, so it gets nothing.
+    assert [m.to for m in mailoutbox] == [[settings.INQUIRY_CENTER_EMAIL], [bob.mail_to]]
+    receipt = mailoutbox[1]
+    assert inquiry.number in receipt.subject and inquiry.number in receipt.body
+    assert settings.PORTAL_BASE_URL + reverse("inquiries:detail", args=[inquiry.pk]) in receipt.body
     listing = bob_client.get(done.url)
     assert "お問い合わせを受け付けました。" in listing.text
     assert "本社で通信できない" in listing.text
