@@ -319,3 +319,40 @@ class ServiceRegistrationForm(forms.Form):
             for name, errors in exc.message_dict.items():
                 self.add_error(f"f_{name}" if f"f_{name}" in self.fields else None, errors)
         return data
+
+
+class CurrentPasswordForm(forms.Form):
+    """The acting admin's password again before an account-security change
+    (issue 21, finding 2: the 代表管理者 transfer): a borrowed session is not
+    enough. Checked through accounts' re-authentication, which counts a wrong
+    password toward the login's delays but not toward the lock."""
+
+    error_messages = {
+        "wrong": _("現在のパスワードが正しくありません。"),
+        "wait": _("パスワードの誤りが続いたため、しばらく時間をおいてからお試しください。"),
+    }
+
+    current_password = forms.CharField(
+        label=_("現在のパスワード"),
+        strip=False,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("確認のため、ログイン中の管理者のパスワードを入力してください。"),
+        error_messages={"required": _("現在のパスワードを入力してください。")},
+    )
+
+    def __init__(self, *args: Any, user: User, ip_address: str | None, **kwargs: Any) -> None:
+        self.user = user
+        self.ip_address = ip_address
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        from accounts.services.reauth import Reauth, check_current_password
+
+        password = self.cleaned_data["current_password"]
+        outcome = check_current_password(user=self.user, password=password, ip_address=self.ip_address)
+        if outcome == Reauth.WAIT:
+            raise ValidationError(self.error_messages["wait"], code="wait")
+        if outcome == Reauth.WRONG:
+            raise ValidationError(self.error_messages["wrong"], code="wrong")
+        return password

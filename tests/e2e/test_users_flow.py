@@ -163,6 +163,7 @@ def test_user_administration_walk(page, demo, screenshot, tmp_path: Path):
     page.get_by_role("button", name="確認").click()
     expect(page.get_by_role("heading", name="代表管理者変更確認")).to_be_visible()
     screenshot("contract-representative-confirm")
+    page.get_by_label("現在のパスワード").fill("DemoPass2026")  # issue 21: the admin's password again
     page.get_by_role("button", name="完了").click()
     expect(page.get_by_text("代表管理者を 鈴木 次郎（suzuki@demo.example.com）に変更しました。")).to_be_visible()
     screenshot("contract-representative-done")

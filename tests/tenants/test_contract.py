@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from tenants.scoping import operator_scope
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.users.users_helpers import audit, submit
+from tests.web.flow import complete
 from users.services.contract import ContractError, change_representative
 
 CONTRACT = "/contract/"
@@ -53,7 +54,7 @@ def test_contract2_change_flow(alice_client, alice, dora, tenant_a):
     confirm = alice_client.post(CHANGE, {"new_admin": dora.pk}).content.decode()
     assert "代表管理者変更確認" in confirm and "変更後代表管理者" in confirm and "完了" in confirm
     assert representative_of(tenant_a) == ["alice@a.example.com"]
-    done = submit(alice_client, CHANGE, {"new_admin": dora.pk})
+    done = submit(alice_client, CHANGE, {"new_admin": dora.pk}, current_password=TEST_PASSWORD)
     assert done.url == reverse("contract:detail")
     response = alice_client.get(done.url)
     assert "代表管理者を 土良 ドラ（dora@a.example.com）に変更しました。" in response.content.decode()
@@ -100,3 +101,19 @@ def test_contract2_old_representative_can_then_be_deleted(alice, dora, tenant_a)
     submit(client, reverse("users:delete", args=[alice.pk]), {})
     with operator_scope():
         assert not User.objects.filter(pk=alice.pk).exists()
+
+
+def test_contract2_issue21_the_transfer_needs_the_admins_password(alice_client, alice, dora, tenant_a):
+    """A borrowed admin session cannot hand the representative role away:
+    完了 asks for the current password; a wrong one changes nothing."""
+    confirm = alice_client.post(CHANGE, {"new_admin": dora.pk})
+    assert 'name="current_password"' in confirm.content.decode()
+    for password in ("", "wrong-password-1"):
+        response = complete(alice_client, CHANGE, confirm, current_password=password)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "現在のパスワードを入力してください。" in body or "現在のパスワードが正しくありません。" in body
+        assert representative_of(tenant_a) == ["alice@a.example.com"]
+    assert audit("tenants.representative.changed") == []
+    done = complete(alice_client, CHANGE, confirm, current_password=TEST_PASSWORD)
+    assert done.status_code == 302 and representative_of(tenant_a) == ["dora@a.example.com"]

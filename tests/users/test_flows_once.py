@@ -10,7 +10,7 @@ CONTRACT-2), each with its URL, its input and what it changes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.models import Organization, User, UserServiceRegistration
 from tenants.scoping import operator_scope
-from tests.factories import ContractFactory, ServiceFactory, UserFactory
+from tests.factories import TEST_PASSWORD, ContractFactory, ServiceFactory, UserFactory
 from tests.users.users_helpers import add_data, audit, outbox
 from tests.web.flow import confirm_fields
 
@@ -48,6 +48,9 @@ class Flow:
     audit_action: str
     mail: str | None = None
     result: Callable[[dict[str, Any]], str] | None = None
+    # What 完了 posts besides the 確認 page's hidden fields (CONTRACT-2: the
+    # admin's password again, issue 21).
+    done: dict[str, str] = field(default_factory=dict)
 
 
 def _add(ctx):
@@ -137,6 +140,7 @@ FLOWS = {
         _representative,
         lambda ctx: _count(User, tenant=ctx["tenant_a"], is_representative=True, email="dora@a.example.com"),
         "tenants.representative.changed", result=lambda ctx: reverse("contract:detail"),
+        done={"current_password": TEST_PASSWORD},
     ),
 }
 
@@ -153,7 +157,7 @@ def test_issue19_same_token_twice_changes_once(name, ctx, django_capture_on_comm
     flow, client = FLOWS[name], ctx["client"]
     url, data = flow.prepare(ctx)
     before = flow.state(ctx)
-    fields = confirm_fields(client.post(url, data))
+    fields = {**confirm_fields(client.post(url, data)), **flow.done}
     assert fields, "the 確認 page carries a token"
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url, fields)
@@ -186,7 +190,7 @@ def test_issue19_complete_without_token_shows_confirm_again_and_changes_nothing(
     flow, client = FLOWS[name], ctx["client"]
     url, data = flow.prepare(ctx)
     before = flow.state(ctx)
-    fields = confirm_fields(client.post(url, data))
+    fields = {**confirm_fields(client.post(url, data)), **flow.done}
     fields.pop("submission_token")
     response = client.post(url, fields)
     assert response.status_code == HTTPStatus.OK
@@ -197,7 +201,7 @@ def test_issue19_complete_without_token_shows_confirm_again_and_changes_nothing(
     assert audit(flow.audit_action) == []
     assert mailoutbox == [] and outbox() == []
     # The fresh token completes it.
-    assert client.post(url, confirm_fields(response)).status_code == HTTPStatus.FOUND
+    assert client.post(url, {**confirm_fields(response), **flow.done}).status_code == HTTPStatus.FOUND
     assert flow.state(ctx) != before
 
 
@@ -209,7 +213,7 @@ def test_issue19_back_from_confirm_keeps_the_input(name, ctx):
     flow, client = FLOWS[name], ctx["client"]
     url, data = flow.prepare(ctx)
     before = flow.state(ctx)
-    fields = confirm_fields(client.post(url, data))
+    fields = {**confirm_fields(client.post(url, data)), **flow.done}
     body = client.post(url, {**fields, "back": "1"}).content.decode()
     assert "確認" in body and 'name="submission_token"' not in body
     for key, value in data.items():

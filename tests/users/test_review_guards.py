@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tenants.scoping import tenant_scope
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 from tests.users.users_helpers import submit
 from users.services.errors import UserAdminError
 from users.services.user_accounts import set_status
@@ -80,7 +80,9 @@ def test_auth8_sessions_end_when_the_tenant_is_deactivated(alice_client, tenant_
 def test_contract2_suspended_admin_cannot_become_the_representative(alice_client, alice, dave, tenant_a):
     """Otherwise the representative, who may not be suspended, would be."""
     User.all_objects.filter(pk=dave.pk).update(status=User.Status.SUSPENDED)
-    response = submit(alice_client, reverse("contract:representative_change"), {"new_admin": dave.pk})
+    response = submit(
+        alice_client, reverse("contract:representative_change"), {"new_admin": dave.pk}, current_password=TEST_PASSWORD
+    )
     assert response.status_code == HTTPStatus.OK
     assert "一時停止中のユーザは代表管理者にできません。" in response.content.decode()
     alice.refresh_from_db()

@@ -62,8 +62,8 @@ def memberships(user: User) -> list[OrganizationMembership]:
         return list(OrganizationMembership.objects.filter(user=user).order_by("id"))
 
 
-def submit(client: Any, url: str, data: dict[str, Any]) -> Any:
+def submit(client: Any, url: str, data: dict[str, Any], **done: Any) -> Any:
     """入力 → 確認 → 完了 with the 確認 page's token (issue 19), or the page
     that refused the input (no 確認 page, so no token)."""
     page = client.post(url, data)
-    return complete(client, url, page) if 'name="submission_token"' in page.content.decode() else page
+    return complete(client, url, page, **done) if 'name="submission_token"' in page.content.decode() else page

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
+from audit.client import client_ip
 from users import selectors
-from users.forms import RepresentativeForm
+from users.forms import CurrentPasswordForm, RepresentativeForm
 from users.services.contract import ContractError, change_representative
 from web import submission
 
@@ -49,9 +50,13 @@ def representative_change(request: TenantRequest) -> HttpResponse:
     if not candidates:
         return render(request, "contract/representative_none.html", {"representative": current})
     form = RepresentativeForm(request.POST if request.method == "POST" else None, candidates=candidates)
+    reauth = CurrentPasswordForm(
+        request.POST if step == submission.DONE else None, user=request.user, ip_address=client_ip(request)
+    )
     if step != submission.INPUT and form.is_valid():
         new_admin = form.cleaned_data["new_admin"]
-        if step == submission.DONE:
+        # The password is asked on 確認 and checked before anything changes.
+        if step == submission.DONE and reauth.is_valid():
             try:
                 response = submission.complete(request, lambda: _change(request, new_admin), form=form)
             except ContractError as exc:
@@ -61,7 +66,7 @@ def representative_change(request: TenantRequest) -> HttpResponse:
                 return response
         return render(
             request, "contract/representative_confirm.html",
-            {"form": form, "new_admin": new_admin, "representative": current},
+            {"form": form, "reauth": reauth, "new_admin": new_admin, "representative": current},
         )
     return render(request, "contract/representative_change.html", {"form": form, "representative": current})
 
