@@ -87,7 +87,7 @@ def test_inq8_bad_answer_keeps_input_and_changes_nothing(staff_client, bob, make
     inquiry = make_inquiry(user=bob)
     response = staff_client.post(reverse(DETAIL, args=[inquiry.pk]), {"body": ""})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "このフィールドは必須です。" in response.text
+    assert "メッセージを入力してください。" in response.text  # issue 23: the field's own message
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.RECEIVED
     assert mailoutbox == []
