@@ -4,6 +4,8 @@ the trouble forms' checkbox and radio groups are fieldsets with a legend."""
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils import translation
 
@@ -63,3 +65,31 @@ def test_issue23_english_messages(ether, contracts_trouble_a):
     assert errors["Subject"] == ["Enter the subject."]
     assert errors["回線 ID"] == ["Enter 回線 ID."]
     assert errors["症状"] == ["Select 症状."]
+
+
+def _group(html: str, field_id: str) -> str:
+    """The markup of the field whose widget has ``field_id``."""
+    start = html.rindex("<fieldset", 0, html.index(f'id="{field_id}"'))
+    return html[start : html.index("</fieldset>", start)]
+
+
+def test_issue23_trouble_choice_groups_are_fieldsets_with_legends(bob_client, ether, contracts_trouble_a):
+    """The radio and checkbox groups (症状, 影響範囲) are a fieldset named by its
+    legend; no <label for=""> is left; single fields keep their <label for>."""
+    ids = {f.label: f"id_f{f.pk}" for f in ether.trouble_form_fields.all()}
+    html = bob_client.get(reverse("inquiries:trouble_form", args=["ether_economy"])).text
+    assert 'for=""' not in html
+    for label in ("症状", "影響範囲"):
+        group = _group(html, ids[label])
+        assert re.search(rf"<legend>{label}( <span class=\"required\">必須</span>)?</legend>", group), group
+        assert f'<label for="{ids[label]}"' not in html
+    assert f'<label for="{ids["回線 ID"]}">回線 ID' in html
+    assert '<label for="id_subject">件名' in html
+
+
+def test_issue23_a_group_error_is_inside_its_fieldset(bob_client, ether, contracts_trouble_a):
+    symptoms = ether.trouble_form_fields.get(label="症状")
+    html = bob_client.post(reverse("inquiries:trouble_form", args=["ether_economy"]), {"subject": "x"}).text
+    group = _group(html, f"id_f{symptoms.pk}")
+    assert "症状を選択してください。" in group
+    assert f'aria-describedby="id_f{symptoms.pk}_error"' in group or f'id_f{symptoms.pk}_error"' in group
