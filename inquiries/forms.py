@@ -200,17 +200,3 @@ STATUS_CHOICES = [("", _("すべて")), *Inquiry.Status.choices]
 class StatusFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("ステータス"), choices=STATUS_CHOICES, required=False)
 
-
-class StaffFilterForm(forms.Form):
-    """The operator's filters (INQ-8): tenant, service, status, age."""
-
-    tenant = forms.IntegerField(label=_("テナント"), required=False, widget=forms.Select)
-    service = forms.IntegerField(label=_("サービス"), required=False, widget=forms.Select)
-    status = forms.ChoiceField(label=_("ステータス"), choices=STATUS_CHOICES, required=False)
-    older_than_days = forms.IntegerField(label=_("経過日数（以上）"), required=False, min_value=0, max_value=3650)
-
-    def __init__(self, *args: Any, tenants: list[Any], services: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        everything = ("", _("すべて"))
-        self.fields["tenant"].widget.choices = [everything, *((t.pk, str(t)) for t in tenants)]
-        self.fields["service"].widget.choices = [everything, *((s.pk, s.name) for s in services)]

@@ -36,7 +36,7 @@ def test_inq8_filters_tenant_service_status_age(staff_client, bob, charlie, make
     def subjects(**params):
         return {i.subject for i in staff_client.get(reverse(LIST), params).context["page"].object_list}
 
-    assert subjects(tenant=bob.tenant_id) == {"A-受付", "A-EMM"}
+    assert subjects(tenant=bob.tenant.code) == {"A-受付", "A-EMM"}  # issue 23: tenant is a name/code search
     assert subjects(service=contracts_trouble_a["emm"].service_id) == {"A-EMM"}
     assert subjects(status="received") == {"A-受付", "B-受付"}
     assert subjects(older_than_days=7) == {"A-受付"}
