@@ -138,7 +138,8 @@ def _try(client: Client, url_name: str, w: dict) -> bool:
                 else ("linkitem", "remove_icon", w["link"])
             )
             response = client.post(
-                reverse(f"admin:customization_{model}_changelist"), {"action": action, "_selected_action": [obj.pk]}
+                reverse(f"admin:customization_{model}_changelist"),
+                {"action": action, "_selected_action": [obj.pk], "post": "yes", "reason": "規定違反"},  # issue 23
             )
             with operator_scope():
                 obj.refresh_from_db()
