@@ -123,3 +123,12 @@ def test_issue23_list_query_counts_are_constant(name, staff_client, bob, charlie
         assert response.status_code == HTTPStatus.OK
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_issue23_the_search_form_is_a_labelled_get_form(staff_client, db):
+    html = staff_client.get(reverse(LIST)).text
+    assert '<form method="get" class="inq-filter" role="search">' in html
+    for name in ("number", "subject", "tenant"):
+        assert f'<label for="id_{name}">' in html
+    # The tenant field's hint is on the page, so its aria-describedby points somewhere.
+    assert 'aria-describedby="id_tenant_helptext"' in html and 'id="id_tenant_helptext"' in html
