@@ -117,3 +117,12 @@ def test_issue23_nothing_to_remove_mails_nobody(operator_client, images, tenant_
     assert len(_removals()) == 1
     assert len(outbox("image_removed_by_operator")) == 1  # alice once
 
+
+
+def test_issue23_the_tenants_audit_log_shows_the_reason(operator_client, alice_client, images):
+    link = images["link"]
+    operator_client.post(reverse(LINKS), {"action": "remove_icon", "_selected_action": [link.pk], "post": "yes", "reason": REASON})
+    page = alice_client.get(reverse("auditlog:list"))
+    assert page.status_code == HTTPStatus.OK
+    assert "運用者によるリンクアイコン削除" in page.text
+    assert f"理由: {REASON}" in page.text
