@@ -1,19 +1,31 @@
 """Operators' side (ALIAS-4): remove a tenant's login image, site logo or a
 link icon that breaks the image policy (当社にて画像の削除や利用停止などの
 措置). Each removal goes through a service: audited, cache cleared, the
-tenant falls back to the default image."""
+tenant falls back to the default image.
+
+A removal is not one click (issue 23): the action first shows an
+intermediate page, the Django-admin way (as its delete_selected does), that
+lists the chosen tenants' images and asks for a reason; only its 削除する,
+with a reason, removes them. The reason goes into each tenant's 操作ログ and
+the mail to its admins."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from customization import services
+from customization.forms import OperatorRemovalForm
 from customization.models import Branding, LinkItem
+
+CONFIRM_TEMPLATE = "admin/customization/remove_image.html"
 
 
 class _ReadOnly:
@@ -29,6 +41,40 @@ class _ReadOnly:
         return request.user.has_perm("customization.remove_tenant_image")
 
 
+def _remove_with_reason(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    rows: list[Any],
+    *,
+    action: str,
+    title: Any,
+    describe: Callable[[Any], str],
+    remove: Callable[[Any, str], bool],
+    done: Any,
+) -> TemplateResponse | None:
+    """The intermediate page of one removal action; on its confirmed POST
+    with a reason, ``remove(row, reason)`` for each row and a message."""
+    form = OperatorRemovalForm(request.POST if request.POST.get("post") == "yes" else None)
+    if form.is_valid():
+        removed = sum(1 for row in rows if remove(row, form.cleaned_data["reason"]))
+        model_admin.message_user(request, done % {"n": removed}, messages.SUCCESS)
+        return None  # back to the change list
+    opts = model_admin.model._meta
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "form": form,
+        "action": action,
+        "items": [describe(row) for row in rows],
+        "selected": [row.pk for row in rows],
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": model_admin.media,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, CONFIRM_TEMPLATE, context)
+
+
 @admin.register(Branding)
 class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["tenant", "site_logo", "login_logo", "updated_at"]
@@ -40,23 +86,25 @@ class BrandingAdmin(_ReadOnly, admin.ModelAdmin):
         return False
 
     @admin.action(description=_("サイトロゴを削除してデフォルトに戻す"), permissions=["remove_tenant_image"])
-    def remove_site_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> None:
-        rows = [b for b in queryset.select_related("tenant") if b.site_logo_id]
-        for branding in rows:
-            services.reset_site_logo(tenant=branding.tenant, actor=request.user, by_operator=True)
-        self.message_user(
-            request, _("サイトロゴを削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
+    def remove_site_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> TemplateResponse | None:
+        return _remove_with_reason(
+            self, request, [b for b in queryset.select_related("tenant") if b.site_logo_id],
+            action="remove_site_logo",
+            title=_("サイトロゴの削除"),
+            describe=lambda b: str(b.tenant),
+            remove=lambda b, reason: services.remove_site_logo(tenant=b.tenant, actor=request.user, reason=reason),
+            done=_("サイトロゴを削除しました: %(n)d 件"),
         )
 
     @admin.action(description=_("ログイン画面の画像を削除してデフォルトに戻す"), permissions=["remove_tenant_image"])
-    def remove_login_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> None:
-        rows = [b for b in queryset.select_related("tenant") if b.login_logo_id]
-        for branding in rows:
-            services.remove_login_logo(tenant=branding.tenant, actor=request.user)
-        self.message_user(
-            request,
-            _("ログイン画面の画像を削除しました: %(n)d 件") % {"n": len(rows)},
-            messages.SUCCESS,
+    def remove_login_logo(self, request: HttpRequest, queryset: QuerySet[Branding]) -> TemplateResponse | None:
+        return _remove_with_reason(
+            self, request, [b for b in queryset.select_related("tenant") if b.login_logo_id],
+            action="remove_login_logo",
+            title=_("ログイン画面の画像の削除"),
+            describe=lambda b: str(b.tenant),
+            remove=lambda b, reason: services.remove_login_logo(tenant=b.tenant, actor=request.user, reason=reason),
+            done=_("ログイン画面の画像を削除しました: %(n)d 件"),
         )
 
 
@@ -71,10 +119,12 @@ class LinkItemAdmin(_ReadOnly, admin.ModelAdmin):
         return False
 
     @admin.action(description=_("アイコン画像を削除して NoImage に戻す"), permissions=["remove_tenant_image"])
-    def remove_icon(self, request: HttpRequest, queryset: QuerySet[LinkItem]) -> None:
-        rows = [link for link in queryset if link.icon_id]
-        for link in rows:
-            services.remove_link_icon(link=link, actor=request.user)
-        self.message_user(
-            request, _("アイコン画像を削除しました: %(n)d 件") % {"n": len(rows)}, messages.SUCCESS
+    def remove_icon(self, request: HttpRequest, queryset: QuerySet[LinkItem]) -> TemplateResponse | None:
+        return _remove_with_reason(
+            self, request, [link for link in queryset.select_related("tenant") if link.icon_id],
+            action="remove_icon",
+            title=_("アイコン画像の削除"),
+            describe=lambda link: f"{link.tenant} — {link.title}",
+            remove=lambda link, reason: services.remove_link_icon(link=link, actor=request.user, reason=reason),
+            done=_("アイコン画像を削除しました: %(n)d 件"),
         )

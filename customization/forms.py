@@ -177,3 +177,25 @@ class LoginPageForm(_ImageForm):
         ):
             self.add_error("logo", _("ロゴ画像を選択してください。"))
         return data
+
+
+class OperatorRemovalForm(forms.Form):
+    """The operator's reason for removing a tenant's image (ALIAS-4, issue
+    23): recorded in the tenant's 操作ログ and mailed to its admins."""
+
+    reason = forms.CharField(
+        label=_("削除の理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("テナントの管理者へのメールと操作ログに記載されます。"),
+        error_messages={
+            "required": _("削除の理由を入力してください。"),
+            "max_length": _("削除の理由は %(limit_value)d 文字以内で入力してください。"),
+        },
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"], code="required")
+        return reason

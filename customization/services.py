@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import record
-from customization import images, selectors
+from customization import images, removal_mail, selectors
 from customization.models import Branding, LinkItem
 from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from customization.rules import RuleError, check_link_url, normalize_alias
@@ -119,10 +119,12 @@ def _claim(*, tenant: Tenant, actor: Any, key: str, policy: UploadPolicy, field:
 
 
 def _swap_image(
-    *, tenant: Tenant, actor: Any, field: str, new: StoredFile | None, action: str
+    *, tenant: Tenant, actor: Any, field: str, new: StoredFile | None, action: str,
+    extra: dict[str, Any] | None = None,
 ) -> Branding:
     """Put ``new`` (None: the default) into one image slot of the tenant's
-    Branding, delete the replaced file and audit it."""
+    Branding, delete the replaced file and audit it (``extra`` joins the
+    entry's data)."""
     branding = _branding_for_update(tenant)
     old = getattr(branding, field)
     if old is None and new is None:
@@ -135,7 +137,7 @@ def _swap_image(
         actor=actor,
         tenant=tenant,
         target=branding,
-        data={"file": str(new.key) if new else None, "previous": str(old.key) if old else None},
+        data={"file": str(new.key) if new else None, "previous": str(old.key) if old else None, **(extra or {})},
     )
     return branding
 
@@ -157,14 +159,11 @@ def set_site_logo(*, tenant: Tenant, actor: Any, logo_key: str) -> Branding:
 
 
 @transaction.atomic
-def reset_site_logo(*, tenant: Tenant, actor: Any, by_operator: bool = False) -> Branding:
-    """LOGO-2: デフォルト画像へ設定 (also the operator's removal, ALIAS-4)."""
-    action = (
-        "customization.site_logo.removed_by_operator"
-        if by_operator
-        else "customization.site_logo.reset"
+def reset_site_logo(*, tenant: Tenant, actor: Any) -> Branding:
+    """LOGO-2: デフォルト画像へ設定."""
+    branding = _swap_image(
+        tenant=tenant, actor=actor, field="site_logo", new=None, action="customization.site_logo.reset"
     )
-    branding = _swap_image(tenant=tenant, actor=actor, field="site_logo", new=None, action=action)
     _forget_site_logo(tenant)
     return branding
 
@@ -233,21 +232,43 @@ def set_login_page(*, tenant: Tenant, actor: Any, alias: str | None, logo: str) 
 # --- Operators (ALIAS-4): 当社にて画像の削除や利用停止などの措置 -------------
 
 
+# Each removal needs the operator's reason: it joins the audit entry in the
+# tenant's 操作ログ and is mailed to the tenant's admins (issue 23), so the
+# tenant learns why its image went. Each returns whether it removed anything.
+
+
 @transaction.atomic
-def remove_login_logo(*, tenant: Tenant, actor: Any) -> None:
+def remove_site_logo(*, tenant: Tenant, actor: Any, reason: str) -> bool:
+    if _branding_for_update(tenant).site_logo_id is None:
+        return False
     _swap_image(
-        tenant=tenant,
-        actor=actor,
-        field="login_logo",
-        new=None,
-        action="customization.login_logo.removed_by_operator",
+        tenant=tenant, actor=actor, field="site_logo", new=None,
+        action="customization.site_logo.removed_by_operator", extra={"reason": reason},
+    )
+    _forget_site_logo(tenant)
+    removal_mail.tell_tenant_admins(tenant=tenant, image=removal_mail.SITE_LOGO, reason=reason)
+    return True
+
+
+@transaction.atomic
+def remove_login_logo(*, tenant: Tenant, actor: Any, reason: str) -> bool:
+    if _branding_for_update(tenant).login_logo_id is None:
+        return False
+    _swap_image(
+        tenant=tenant, actor=actor, field="login_logo", new=None,
+        action="customization.login_logo.removed_by_operator", extra={"reason": reason},
     )
     _forget_login_logo(tenant.login_alias)
+    removal_mail.tell_tenant_admins(tenant=tenant, image=removal_mail.LOGIN_LOGO, reason=reason)
+    return True
 
 
 @transaction.atomic
-def remove_link_icon(*, link: LinkItem, actor: Any) -> None:
+def remove_link_icon(*, link: LinkItem, actor: Any, reason: str) -> bool:
+    link = LinkItem.objects.select_for_update(of=("self",)).select_related("icon", "tenant").get(pk=link.pk)
     icon = link.icon
+    if icon is None:
+        return False
     link.icon = None
     link.save(update_fields=["icon"])
     images.discard([icon])
@@ -256,6 +277,10 @@ def remove_link_icon(*, link: LinkItem, actor: Any) -> None:
         actor=actor,
         tenant=link.tenant_id,
         target=link,
-        data={"file": str(icon.key) if icon else None},
+        data={"file": str(icon.key), "reason": reason},
     )
     _forget_home_links(link.tenant_id)
+    removal_mail.tell_tenant_admins(
+        tenant=link.tenant, image=removal_mail.link_icon(link.title), reason=reason
+    )
+    return True

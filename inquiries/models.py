@@ -147,6 +147,11 @@ class GeneralInquiry(TenantOwnedModel):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def number(self) -> str:
+        """The 問い合わせ番号 the staff console shows and searches (issue 23)."""
+        return f"{self.pk:08d}" if self.pk else ""
+
 
 class Inquiry(TenantOwnedModel):
     """A （障害）お問い合わせ about one of the tenant's services (INQ-2..INQ-7).

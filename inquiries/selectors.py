@@ -9,13 +9,22 @@ tenant (the admin answers for the company's contracts).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from accounts.models import User
 from inquiries import search
-from inquiries.models import FaqCategory, FaqEntry, Inquiry, InquiryMessage, TroubleFormField
+from inquiries.models import (
+    FaqCategory,
+    FaqEntry,
+    GeneralInquiry,
+    Inquiry,
+    InquiryMessage,
+    TroubleFormField,
+)
 from tenants.models import Service, Tenant
 
 FAQ_SUGGESTION_LIMIT = 5
@@ -136,22 +145,44 @@ def thread(inquiry: Inquiry) -> list[InquiryMessage]:
     return list(inquiry.messages.select_related("author").order_by("-created_at", "-pk"))
 
 
+def _searched(rows: QuerySet[Any], *, number: int | None, subject: str, tenant_query: str) -> QuerySet[Any]:
+    """The staff console's search (issue 23): the number is the pk, the
+    subject a substring, the tenant a substring of its name or code."""
+    if number:
+        rows = rows.filter(pk=number)
+    if subject:
+        rows = rows.filter(subject__icontains=subject)
+    if tenant_query:
+        rows = rows.filter(Q(tenant__name__icontains=tenant_query) | Q(tenant__code__icontains=tenant_query))
+    return rows
+
+
 def staff_inquiries(
     *,
-    tenant_id: int | None = None,
+    number: int | None = None,
+    subject: str = "",
+    tenant_query: str = "",
     service_id: int | None = None,
     status: str = "",
-    created_before: datetime | None = None,
+    older_than_days: int | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[Inquiry]:
-    """INQ-8: every tenant's inquiries for operators. Call inside
-    ``operator_scope()``; the filters narrow it."""
-    inquiries = Inquiry.objects.all()
-    if tenant_id:
-        inquiries = inquiries.filter(tenant_id=tenant_id)
+    """INQ-8: every tenant's （障害）お問い合わせ for operators. Call inside
+    ``operator_scope()``; the criteria narrow it."""
+    inquiries = _searched(Inquiry.objects.all(), number=number, subject=subject, tenant_query=tenant_query)
     if service_id:
         inquiries = inquiries.filter(service_id=service_id)
     if status:
         inquiries = inquiries.filter(status=status)
-    if created_before:
-        inquiries = inquiries.filter(created_at__lte=created_before)
+    if older_than_days:
+        inquiries = inquiries.filter(created_at__lte=(now or timezone.now()) - timedelta(days=older_than_days))
     return inquiries.select_related("tenant", "service", "created_by").order_by("-created_at", "-pk")
+
+
+def staff_general_inquiries(
+    *, number: int | None = None, subject: str = "", tenant_query: str = ""
+) -> QuerySet[GeneralInquiry]:
+    """INQ-8 (issue 23): every tenant's （一般）お問い合わせ for operators,
+    inside ``operator_scope()``."""
+    rows = _searched(GeneralInquiry.objects.all(), number=number, subject=subject, tenant_query=tenant_query)
+    return rows.select_related("tenant", "created_by").order_by("-created_at", "-pk")

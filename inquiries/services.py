@@ -244,7 +244,7 @@ def resolve_inquiry(*, inquiry: Inquiry, user: User, now: datetime | None = None
     return current
 
 
-def record_operator_access(*, inquiry: Inquiry, operator: User) -> None:
+def record_operator_access(*, inquiry: Inquiry | GeneralInquiry, operator: User) -> None:
     """An operator opened a tenant's inquiry (INQ-8): who looked at what is
     part of the tenant's audit trail."""
     record(action="operator.viewed", actor=operator, tenant=inquiry.tenant_id, target=inquiry)

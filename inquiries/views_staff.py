@@ -9,23 +9,20 @@ inquiry is an audit entry.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import operator_required
 from inquiries import selectors
-from inquiries.forms import MessageForm, StaffFilterForm
-from inquiries.models import Inquiry
+from inquiries.forms import MessageForm
+from inquiries.models import GeneralInquiry, Inquiry
 from inquiries.services import InquiryError, answer_inquiry, record_operator_access
+from inquiries.staff_forms import GeneralSearchForm, StaffSearchForm
 from inquiries.views import detail_context
-from tenants.models import Service, Tenant
+from tenants.models import Service
 from web.pagination import Paginator
 
 PAGE_SIZE = 100
@@ -40,26 +37,34 @@ ANSWER = "inquiries.answer_inquiry"
 @operator_required(VIEW)
 @require_GET
 def inquiry_list(request: HttpRequest) -> HttpResponse:
-    """Every tenant's inquiries, filtered by tenant, service, status and age."""
-    form = StaffFilterForm(
-        request.GET or None,
-        tenants=list(Tenant.objects.order_by("code")),
-        services=list(Service.objects.filter(supports_trouble_inquiry=True)),
+    """Every tenant's （障害）お問い合わせ, searched by number, subject and
+    tenant and filtered by service, status and age (issue 23)."""
+    form = StaffSearchForm(
+        request.GET or None, services=list(Service.objects.filter(supports_trouble_inquiry=True))
     )
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {"tenant_id": data["tenant"], "service_id": data["service"], "status": data["status"]}
-        if data["older_than_days"]:
-            filters["created_before"] = timezone.now() - timedelta(days=data["older_than_days"])
-    page = Paginator(selectors.staff_inquiries(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "inquiries/staff/list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
-    )
+    page = Paginator(selectors.staff_inquiries(**form.criteria()), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inquiries/staff/list.html", {"form": form, "page": page, "tab": "trouble"})
+
+
+@operator_required(VIEW)
+@require_GET
+def general_list(request: HttpRequest) -> HttpResponse:
+    """Every tenant's （一般）お問い合わせ (issue 23: not only in Django admin),
+    with the same search and the same permission as the trouble inquiries."""
+    form = GeneralSearchForm(request.GET or None)
+    rows = selectors.staff_general_inquiries(**form.criteria())
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inquiries/staff/general_list.html", {"form": form, "page": page, "tab": "general"})
+
+
+@operator_required(VIEW)
+@require_GET
+def general_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One （一般）お問い合わせ. Opening it is in the tenant's audit trail, as
+    opening a trouble inquiry is."""
+    inquiry = get_object_or_404(GeneralInquiry.objects.select_related("tenant", "created_by"), pk=pk)
+    record_operator_access(inquiry=inquiry, operator=request.user)  # type: ignore[arg-type]
+    return render(request, "inquiries/staff/general_detail.html", {"inquiry": inquiry, "tab": "general"})
 
 
 @operator_required(VIEW, on_post=(ANSWER,))

@@ -61,13 +61,14 @@ def test_alias4_operator_removes_login_image_site_logo_and_icon(
     changelist = reverse("admin:customization_branding_changelist")
     assert operator_client.get(changelist).status_code == HTTPStatus.OK
     for action in ("remove_login_logo", "remove_site_logo"):
+        # issue 23: through the intermediate page, with a reason
         response = operator_client.post(
-            changelist, {"action": action, "_selected_action": [branding.pk]}
+            changelist, {"action": action, "_selected_action": [branding.pk], "post": "yes", "reason": "規定違反"}
         )
         assert response.status_code == HTTPStatus.FOUND
     response = operator_client.post(
         reverse("admin:customization_linkitem_changelist"),
-        {"action": "remove_icon", "_selected_action": [link.pk]},
+        {"action": "remove_icon", "_selected_action": [link.pk], "post": "yes", "reason": "規定違反"},
     )
     assert response.status_code == HTTPStatus.FOUND
     with operator_scope():
@@ -106,7 +107,7 @@ def test_operator_service_without_image_is_harmless(alice, tenant_a):
     from tenants.scoping import tenant_scope
 
     with tenant_scope(tenant_a):
-        services.remove_login_logo(tenant=tenant_a, actor=alice)
+        assert services.remove_login_logo(tenant=tenant_a, actor=alice, reason="x") is False
     assert audit_actions() == []  # nothing to remove, nothing changed
 
 

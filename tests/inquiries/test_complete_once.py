@@ -88,7 +88,7 @@ def test_inq2_an_input_error_keeps_the_checked_files(bob_client, ether, contract
     response = bob_client.post(url, {**valid_data(ether, subject=""), "files": [upload("残る.pdf", PDF)]})
     with operator_scope():
         key = StoredFile.objects.get().key
-    assert "このフィールドは必須です。" in response.text
+    assert "件名を入力してください。" in response.text  # issue 23: the field's own message
     assert f'name="staged" value="{key}" checked' in response.text
 
 

@@ -79,7 +79,7 @@ def test_inq1_bad_input_keeps_it_and_changes_nothing(bob_client, mailoutbox):
     response = bob_client.post(reverse(URL), data)
     assert response.status_code == HTTPStatus.OK
     assert "有効なメールアドレスを入力してください。" in response.text
-    assert "このフィールドは必須です。" in response.text
+    assert "件名を入力してください。" in response.text  # issue 23: the field's own message
     assert 'value="not-an-address"' in response.text
     assert "送付先を本社に変えたいです。" in response.text
     with operator_scope():

@@ -145,7 +145,7 @@ def test_inq4_empty_message_is_refused_and_changes_nothing(bob_client, bob, make
     inquiry = make_inquiry(user=bob, status=A)
     response = bob_client.post(reverse("inquiries:send_message", args=[inquiry.pk]), {"body": ""})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "このフィールドは必須です。" in response.text
+    assert "メッセージを入力してください。" in response.text  # issue 23: the field's own message
     inquiry.refresh_from_db()
     assert inquiry.status == A
     with operator_scope():

@@ -172,7 +172,7 @@ def test_inq2_bad_input_keeps_it_and_changes_nothing(bob_client, ether, contract
     ids = _spec_ids(ether)
     response = bob_client.post(url, {**valid_data(ether, **{ids["回線 ID"]: ""}), "stage": "done"})
     assert response.status_code == HTTPStatus.OK
-    assert "このフィールドは必須です。" in response.text
+    assert "回線 IDを入力してください。" in response.text  # issue 23: the field's own message
     assert 'value="本社で通信できない"' in response.text
     with operator_scope():
         assert not Inquiry.objects.exists()

@@ -19,7 +19,7 @@ from accounts.models import User
 from customization.models import Branding, LinkItem
 from customization.policies import LINK_ICON, SITE_LOGO
 from inquiries.attachments import INQUIRY_ATTACHMENT
-from inquiries.models import Inquiry, InquiryAttachment, InquiryMessage
+from inquiries.models import GeneralInquiry, Inquiry, InquiryAttachment, InquiryMessage
 from tenants.scoping import operator_scope
 from tests.uploads.conftest import media  # noqa: F401  (autouse: a temporary MEDIA_ROOT)
 from tests.uploads.samples import image_bytes, upload
@@ -60,6 +60,8 @@ NEEDS = {
     "staff list": {VIEW},
     "staff detail": {VIEW},
     "staff answer": {VIEW, ANSWER},
+    "staff general list": {VIEW},  # issue 23: the same permission as the trouble inquiries
+    "staff general detail": {VIEW},
     "attachment download": {DOWNLOAD_ATTACHMENT},
     "link icon download": {DOWNLOAD_IMAGE},
     "site logo download": {DOWNLOAD_IMAGE},
@@ -87,7 +89,10 @@ def world(bob, tenant_a, services):
                       upload=check_upload(upload("l.png", image_bytes("PNG")), policy=SITE_LOGO))
     link = LinkItem.objects.create(tenant=tenant_a, title="x", url="https://x.example/", icon=icon)
     branding = Branding.objects.create(tenant=tenant_a, site_logo=logo)
-    return {"inquiry": inquiry, "attachment": png, "icon": icon, "logo": logo, "link": link, "branding": branding}
+    general = GeneralInquiry.objects.create(
+        tenant=tenant_a, subject="請求書", body="送付先", contact_email=bob.email, created_by=bob
+    )
+    return {"general": general, "inquiry": inquiry, "attachment": png, "icon": icon, "logo": logo, "link": link, "branding": branding}
 
 
 def _staff(holding: set[str] | str) -> Client:
@@ -112,6 +117,10 @@ def _try(client: Client, url_name: str, w: dict) -> bool:
             status = client.get(reverse("inquiries_staff:list")).status_code
         case "staff detail":
             status = client.get(reverse("inquiries_staff:detail", args=[w["inquiry"].pk])).status_code
+        case "staff general list":
+            status = client.get(reverse("inquiries_staff:general_list")).status_code
+        case "staff general detail":
+            status = client.get(reverse("inquiries_staff:general_detail", args=[w["general"].pk])).status_code
         case "staff answer":
             status = client.post(reverse("inquiries_staff:detail", args=[w["inquiry"].pk]), {"body": "回答"}).status_code
             with operator_scope():
@@ -129,7 +138,8 @@ def _try(client: Client, url_name: str, w: dict) -> bool:
                 else ("linkitem", "remove_icon", w["link"])
             )
             response = client.post(
-                reverse(f"admin:customization_{model}_changelist"), {"action": action, "_selected_action": [obj.pk]}
+                reverse(f"admin:customization_{model}_changelist"),
+                {"action": action, "_selected_action": [obj.pk], "post": "yes", "reason": "規定違反"},  # issue 23
             )
             with operator_scope():
                 obj.refresh_from_db()
