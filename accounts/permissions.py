@@ -24,6 +24,13 @@ class TenantRequest(HttpRequest):
     tenant: Tenant
 
 
+class OperatorRequest(HttpRequest):
+    """A request of a carrier operator, as ``operator_required`` admits it:
+    a staff user of no tenant, the view running inside ``operator_scope()``."""
+
+    user: User
+
+
 ROLE_ADMIN = "admin"
 ROLE_MEMBER = "member"
 

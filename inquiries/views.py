@@ -7,13 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import tenant_role_required
+from accounts.permissions import TenantRequest, tenant_role_required
 from accounts.services import mail_quota
 from inquiries import attachments, selectors
 from inquiries.attachments import INQUIRY_ATTACHMENT
@@ -44,24 +44,24 @@ from web.pagination import Paginator
 PAGE_SIZE = 100
 
 
-def _contact_email(request: HttpRequest) -> dict[str, str]:
+def _contact_email(request: TenantRequest) -> dict[str, str]:
     user = request.user
-    return {"contact_email": user.mail_to}  # type: ignore[union-attr]
+    return {"contact_email": user.mail_to}
 
 
-def _trouble_service(request: HttpRequest, code: str) -> Service:
+def _trouble_service(request: TenantRequest, code: str) -> Service:
     """One of the tenant's services that take trouble inquiries; any other
     code is a 404 like a missing page."""
-    for service in selectors.trouble_services(request.tenant):  # type: ignore[attr-defined]
+    for service in selectors.trouble_services(request.tenant):
         if service.code == code:
             return service
     raise Http404
 
 
-def _visible_inquiry(request: HttpRequest, pk: int) -> Inquiry:
+def _visible_inquiry(request: TenantRequest, pk: int) -> Inquiry:
     """Another tenant's inquiry, or (for a ユーザ) one someone else filed,
     is a 404, indistinguishable from a missing one."""
-    inquiries = selectors.visible_inquiries(request.tenant, request.user)  # type: ignore[attr-defined]
+    inquiries = selectors.visible_inquiries(request.tenant, request.user)
     return get_object_or_404(inquiries.select_related("service", "created_by"), pk=pk)
 
 
@@ -70,7 +70,7 @@ def _visible_inquiry(request: HttpRequest, pk: int) -> Inquiry:
 
 @tenant_role_required()
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: TenantRequest) -> HttpResponse:
     """The お問い合わせ menu opens on よくあるご質問 (INQ-9), the forms one click away."""
     query = request.GET.get("q", "").strip()[:100]
     categories = selectors.faq_categories(query)
@@ -81,14 +81,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "categories": categories,
             "query": query,
             "hit_count": sum(len(c.matching_entries) for c in categories),
-            "has_trouble_services": bool(selectors.trouble_services(request.tenant)),  # type: ignore[attr-defined]
+            "has_trouble_services": bool(selectors.trouble_services(request.tenant)),
         },
     )
 
 
 @tenant_role_required()
 @require_GET
-def faq_suggest(request: HttpRequest) -> HttpResponse:
+def faq_suggest(request: TenantRequest) -> HttpResponse:
     """FAQ entries matching the subject being typed (an HTML fragment the
     form's script puts beside it; the form works without it)."""
     entries = selectors.faq_suggestions(request.GET.get("q", "")[:100])
@@ -100,7 +100,7 @@ def faq_suggest(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
-def general(request: HttpRequest) -> HttpResponse:
+def general(request: TenantRequest) -> HttpResponse:
     """INQ-1: 入力 → 確認 → 完了 (web.submission); the input travels in
     hidden fields and is validated again at 完了."""
     step = submission.stage(request)
@@ -122,8 +122,8 @@ def general(request: HttpRequest) -> HttpResponse:
 
     def change() -> str:
         submit_general_inquiry(
-            tenant=request.tenant,  # type: ignore[attr-defined]
-            user=request.user,  # type: ignore[arg-type]
+            tenant=request.tenant,
+            user=request.user,
             **form.cleaned_data,
         )
         return reverse("inquiries:general_done")
@@ -138,7 +138,7 @@ def general(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required()
 @require_GET
-def general_done(request: HttpRequest) -> HttpResponse:
+def general_done(request: TenantRequest) -> HttpResponse:
     return render(request, "inquiries/general_done.html")
 
 
@@ -147,9 +147,9 @@ def general_done(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
-def trouble_select(request: HttpRequest) -> HttpResponse:
+def trouble_select(request: TenantRequest) -> HttpResponse:
     """「障害問い合わせ（入力）」: pick the target service (INQ-2)."""
-    services = selectors.trouble_services(request.tenant)  # type: ignore[attr-defined]
+    services = selectors.trouble_services(request.tenant)
     form = ServiceSelectForm(request.POST if request.method == "POST" else None, services=services)
     if request.method == "POST" and form.is_valid():
         return redirect("inquiries:trouble_form", code=form.cleaned_data["service"])
@@ -158,7 +158,7 @@ def trouble_select(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
-def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
+def trouble_form(request: TenantRequest, code: str) -> HttpResponse:
     """The service's own form (INQ-2): 入力 → 確認 → 完了 → 状況/履歴
     (web.submission).
 
@@ -171,7 +171,7 @@ def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
     step = submission.stage(request)
     if step == submission.DONE and (replayed := submission.replay(request)):
         return replayed
-    tenant, user = request.tenant, request.user  # type: ignore[attr-defined]
+    tenant, user = request.tenant, request.user
 
     def input_page(form: TroubleInquiryForm, files_form: AttachmentsForm, staged: list) -> HttpResponse:
         context = {"service": service, "form": form, "files_form": files_form, "staged": staged}
@@ -229,21 +229,21 @@ def trouble_form(request: HttpRequest, code: str) -> HttpResponse:
 
 @tenant_role_required()
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: TenantRequest) -> HttpResponse:
     """（障害）お問い合わせ状況/履歴: pick the service first (manual 14.2.2)."""
-    services = selectors.trouble_services(request.tenant)  # type: ignore[attr-defined]
+    services = selectors.trouble_services(request.tenant)
     return render(request, "inquiries/history.html", {"services": services})
 
 
 @tenant_role_required()
 @require_GET
-def history_list(request: HttpRequest, code: str) -> HttpResponse:
+def history_list(request: TenantRequest, code: str) -> HttpResponse:
     """INQ-3: the service's inquiries, newest first, 100 a page, by status."""
     service = _trouble_service(request, code)
-    services = selectors.trouble_services(request.tenant)  # type: ignore[attr-defined]
+    services = selectors.trouble_services(request.tenant)
     filter_form = StatusFilterForm(request.GET or None)
     status = filter_form.cleaned_data["status"] if filter_form.is_valid() else ""
-    rows = selectors.inquiry_list(request.tenant, request.user, service=service, status=status)  # type: ignore[attr-defined]
+    rows = selectors.inquiry_list(request.tenant, request.user, service=service, status=status)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -272,7 +272,7 @@ def detail_context(inquiry: Inquiry, form: MessageForm, *, staff: bool = False) 
 
 @tenant_role_required()
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: TenantRequest, pk: int) -> HttpResponse:
     """INQ-4: the inquiry on the left, the thread (newest first) on the right."""
     inquiry = _visible_inquiry(request, pk)
     return render(request, "inquiries/detail.html", detail_context(inquiry, MessageForm()))
@@ -280,7 +280,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_role_required()
 @require_POST
-def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+def send_message(request: TenantRequest, pk: int) -> HttpResponse:
     """INQ-4 送信: a message with optional attachments; back to 受付."""
     inquiry = _visible_inquiry(request, pk)
     form = MessageForm(request.POST, request.FILES)
@@ -292,7 +292,7 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         add_customer_message(
             inquiry=inquiry,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             body=form.cleaned_data["body"],
             files=form.cleaned_data.get("files") or [],
         )
@@ -305,7 +305,7 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_role_required()
 @require_http_methods(["GET", "POST"])
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def resolve(request: TenantRequest, pk: int) -> HttpResponse:
     """INQ-6 ステータスを解決済みにする: 確認 (it cannot be undone) → 完了
     (web.submission: 戻る is the detail, a second 完了 the already-done page)."""
     step = submission.stage(request)
@@ -321,7 +321,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "inquiries/resolve_confirm.html", {"inquiry": inquiry, "form": form})
 
     def change() -> str:
-        resolve_inquiry(inquiry=inquiry, user=request.user)  # type: ignore[arg-type]
+        resolve_inquiry(inquiry=inquiry, user=request.user)
         messages.success(request, _("ステータスを解決済みにしました。"))
         return reverse("inquiries:detail", args=[inquiry.pk])
 

@@ -10,12 +10,12 @@ inquiry is an audit entry.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import operator_required
+from accounts.permissions import OperatorRequest, operator_required
 from inquiries import selectors
 from inquiries.forms import MessageForm
 from inquiries.models import GeneralInquiry, Inquiry
@@ -36,7 +36,7 @@ ANSWER = "inquiries.answer_inquiry"
 
 @operator_required(VIEW)
 @require_GET
-def inquiry_list(request: HttpRequest) -> HttpResponse:
+def inquiry_list(request: OperatorRequest) -> HttpResponse:
     """Every tenant's （障害）お問い合わせ, searched by number, subject and
     tenant and filtered by service, status and age (issue 23)."""
     form = StaffSearchForm(
@@ -48,7 +48,7 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
 
 @operator_required(VIEW)
 @require_GET
-def general_list(request: HttpRequest) -> HttpResponse:
+def general_list(request: OperatorRequest) -> HttpResponse:
     """Every tenant's （一般）お問い合わせ (issue 23: not only in Django admin),
     with the same search and the same permission as the trouble inquiries."""
     form = GeneralSearchForm(request.GET or None)
@@ -59,24 +59,24 @@ def general_list(request: HttpRequest) -> HttpResponse:
 
 @operator_required(VIEW)
 @require_GET
-def general_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def general_detail(request: OperatorRequest, pk: int) -> HttpResponse:
     """One （一般）お問い合わせ. Opening it is in the tenant's audit trail, as
     opening a trouble inquiry is."""
     inquiry = get_object_or_404(GeneralInquiry.objects.select_related("tenant", "created_by"), pk=pk)
-    record_operator_access(inquiry=inquiry, operator=request.user)  # type: ignore[arg-type]
+    record_operator_access(inquiry=inquiry, operator=request.user)
     return render(request, "inquiries/staff/general_detail.html", {"inquiry": inquiry, "tab": "general"})
 
 
 @operator_required(VIEW, on_post=(ANSWER,))
 @require_http_methods(["GET", "POST"])
-def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def inquiry_detail(request: OperatorRequest, pk: int) -> HttpResponse:
     """One inquiry and its thread; POST 回答 answers it (回答済, mail to the
     contact address, INQ-5)."""
     inquiry = get_object_or_404(
         Inquiry.objects.select_related("tenant", "service", "created_by"), pk=pk
     )
     if request.method == "GET":
-        record_operator_access(inquiry=inquiry, operator=request.user)  # type: ignore[arg-type]
+        record_operator_access(inquiry=inquiry, operator=request.user)
         context = detail_context(inquiry, MessageForm(), staff=True)
         context["read_only"] = not request.user.has_perm(ANSWER)  # no answer form without it
         return render(request, "inquiries/staff/detail.html", context)
@@ -86,7 +86,7 @@ def inquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         answer_inquiry(
             inquiry=inquiry,
-            operator=request.user,  # type: ignore[arg-type]
+            operator=request.user,
             body=form.cleaned_data["body"],
             files=form.cleaned_data.get("files") or [],
         )
