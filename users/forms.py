@@ -11,9 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.models import field_rules as v
+from accounts.services.throttle import login_id_check_throttled
 from tenants.models import Tenant
 from users.csv import decode as decode_csv
 from users.services.service_registrations import service_values
+
+LOGIN_ID_CHECKS_EXHAUSTED = _(
+    "ユーザ ID の確認が 1 時間の上限に達しました。しばらく時間をおいてからお試しください。"
+)
 
 
 class PasswordMethod:
@@ -59,10 +64,13 @@ class UserForm(forms.Form):
         label=_("ログイン条件"), choices=User.LoginCondition.choices, initial=User.LoginCondition.TENANT
     )
 
-    def __init__(self, *args: Any, tenant: Tenant, instance: User | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, tenant: Tenant, instance: User | None = None, actor: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.instance = instance
+        self.actor = actor  # whose login-ID checks are counted (issue 21)
         choices = organization_choices(tenant)
         self.fields["organizations"].choices = choices
         self.fields["primary_organization"].choices = [("", "---------"), *choices]
@@ -101,6 +109,10 @@ class UserForm(forms.Form):
 
     def clean_email(self) -> str:
         value = self._mail_address("email", label=_("ユーザ ID")).lower()
+        if self.instance is not None and value == self.instance.email:
+            return value  # unchanged: nothing to look up
+        if self.actor is not None and login_id_check_throttled(self.actor.pk):
+            raise ValidationError(LOGIN_ID_CHECKS_EXHAUSTED, code="login_id_checks")
         if v.login_id_taken(value, exclude_user_id=self.instance.pk if self.instance else None):
             raise ValidationError(v.LOGIN_ID_TAKEN_MESSAGE, code="login_id_taken")
         return value

@@ -68,3 +68,12 @@ def address_throttled(login_id: str) -> bool:
     """Count a request for this login ID (known or not)."""
     limit = int(getattr(settings, "MAIL_REQUEST_LIMIT_PER_ADDRESS", 5))
     return _hit("address", login_id.strip().lower(), limit)
+
+
+def login_id_check_throttled(actor_id: int) -> bool:
+    """Count one 「このユーザ ID は既に使用されています」 check by an admin
+    (issue 21): the user forms must tell an admin that an ID is taken, which
+    also tells whether it exists anywhere in the portal, so an admin gets a
+    working day's worth of checks an hour, not an enumeration."""
+    limit = int(getattr(settings, "LOGIN_ID_CHECKS_PER_ADMIN", 100))
+    return _hit("loginid", str(actor_id), limit)

@@ -239,3 +239,17 @@ def test_issue23_user1_still_invalid_address_gets_a_japanese_hint(alice_client, 
     assert response.status_code == HTTPStatus.OK
     assert hint in response.content.decode()
     assert user_count(tenant_a) == before
+
+
+@pytest.mark.django_db
+def test_issue21_login_id_checks_are_throttled_per_admin(alice_client, settings):
+    """The add form must say 「このユーザ ID は既に使用されています」 (an admin
+    needs it), which also tells whether an ID exists anywhere in the portal:
+    each admin gets LOGIN_ID_CHECKS_PER_ADMIN checks an hour, then a message."""
+    settings.LOGIN_ID_CHECKS_PER_ADMIN = 3
+    url = reverse("users:add")
+    bodies = [
+        alice_client.post(url, {"email": f"probe{i}@elsewhere.example.com"}).content.decode() for i in range(4)
+    ]
+    assert all("ユーザ ID の確認が 1 時間の上限に達しました" not in b for b in bodies[:3])
+    assert "ユーザ ID の確認が 1 時間の上限に達しました" in bodies[3]

@@ -291,7 +291,7 @@ def user_add(request: TenantRequest) -> HttpResponse:
     step = submission.stage(request)
     if step == submission.DONE and (replayed := submission.replay(request)):
         return replayed
-    form = UserAddForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
+    form = UserAddForm(request.POST if request.method == "POST" else None, tenant=request.tenant, actor=request.user)
     if step == submission.INPUT or not form.is_valid():
         return render(request, "users/add.html", {"form": form})
     if step == submission.DONE:

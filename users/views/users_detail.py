@@ -61,7 +61,13 @@ def user_edit(request: TenantRequest, pk: int) -> HttpResponse:
     if step == submission.DONE and (replayed := submission.replay(request)):
         return replayed
     user = _user(request, pk)
-    form = UserForm(request.POST if request.method == "POST" else None, tenant=request.tenant, instance=user, initial=_initial(user))
+    form = UserForm(
+        request.POST if request.method == "POST" else None,
+        tenant=request.tenant,
+        instance=user,
+        initial=_initial(user),
+        actor=request.user,
+    )
     if step == submission.INPUT or not form.is_valid():
         return render(request, "users/edit.html", _ctx(request, user, "basic", form=form))
     if step == submission.DONE:
