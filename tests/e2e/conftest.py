@@ -76,8 +76,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (the contexts' 10 s): on a loaded
+    # 2-core machine a page after a keyboard navigation took longer than
+    # expect's own 5 s default. What is asserted is unchanged.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as pw:
         if Path(CHROMIUM).exists():
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
