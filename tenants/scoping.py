@@ -29,6 +29,7 @@ __all__ = [
     "TenantScopedManager",
     "current_tenant_id",
     "operator_scope",
+    "row_scope",
     "tenant_scope",
 ]
 
@@ -54,6 +55,24 @@ def operator_scope() -> Iterator[None]:
     jobs that then dispatch per tenant). Every use is a place to review."""
     with scopes_disabled(), _database_scope(tenant_id=None, bypass=True):
         yield
+
+
+@contextmanager
+def row_scope(tenant_id: int | None) -> Iterator[None]:
+    """The scope one tenant's row (``None``: a platform row, an operator) is
+    read or written in by the platform kits that work before or across
+    scopes (the audit writer, the login path): the current scope when it
+    already covers the row (no statement), else ``tenant_scope`` or, for a
+    row with no tenant, ``operator_scope`` (issue 20)."""
+    current = get_scope()
+    if not current.get("_enabled", True) or (tenant_id is not None and current_tenant_id() == tenant_id):
+        yield
+    elif tenant_id is not None:
+        with tenant_scope(tenant_id):
+            yield
+    else:
+        with operator_scope():
+            yield
 
 
 @contextmanager
