@@ -106,7 +106,9 @@ def _through(function: str, param: Any) -> User | None:
     columns = [f"u.{qn(f.column)}" for f in user_fields] + [f"t.{qn(f.column)}" for f in tenant_fields]
     # Only identifiers are formatted in (the model's columns, one of the two
     # function names above); the value is a bound parameter.
-    sql = f"SELECT {', '.join(columns)} FROM {function}(%s) u LEFT JOIN {qn(Tenant._meta.db_table)} t ON t.id = u.tenant_id"  # noqa: S608, E501
+    # SCOPE_FREE: the function sets its own bypass, so it needs no reset of
+    # a scope the last request left on the connection (tenants/rls.py).
+    sql = rls.SCOPE_FREE + f"SELECT {', '.join(columns)} FROM {function}(%s) u LEFT JOIN {qn(Tenant._meta.db_table)} t ON t.id = u.tenant_id"  # noqa: S608, E501
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
         row = cursor.fetchone()
