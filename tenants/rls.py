@@ -132,14 +132,17 @@ def restore(previous: tuple[str, str]) -> None:
 # --- One statement per request (issue 22) ------------------------------------
 #
 # A request's scope (tenants.middleware) is set by one statement and not
-# reset when the request ends: the connection is marked as carrying it, and
-# the reset is owed to the next statement that is not SCOPE_FREE. The next
-# request's own scope statement overwrites it (so a tenant's request costs one
-# statement, not two); anything else first gets the reset (``_pay_reset``, an
-# execute wrapper on every connection), so nothing outside a scope — a later
-# anonymous request, a middleware before the scope — ever sees the last
-# request's rows. The mark names the driver's connection it was made on: a
-# reconnected connection starts clean and owes nothing.
+# reset when the middleware returns: the connection is marked as carrying it.
+# The rest of that same request (the outer middlewares' response phase: the
+# session save, a streamed body) runs with its own tenant's settings; when the
+# request has finished (``request_finished``) the reset is owed to the next
+# statement that is not SCOPE_FREE. The next request's own scope statement
+# overwrites it (so a tenant's request costs one statement, not two); anything
+# else first gets the reset (``_pay_reset``, an execute wrapper on every
+# connection), so nothing outside a scope — a later anonymous request, a
+# middleware before the scope — ever sees the last request's rows. The mark
+# names the driver's connection it was made on: a reconnected connection
+# starts clean and owes nothing.
 
 
 def leave_for_next_request(previous: tuple[str, str]) -> None:
@@ -150,6 +153,13 @@ def leave_for_next_request(previous: tuple[str, str]) -> None:
         return
     _scope_ended()
     connection.portal_rls_left = connection.connection  # type: ignore[attr-defined]
+    connection.portal_rls_owed = False  # type: ignore[attr-defined]
+
+
+def request_finished(**_: Any) -> None:
+    """request_finished: what the request left is owed from now on."""
+    if getattr(connection, "portal_rls_left", None) is not None:
+        connection.portal_rls_owed = True  # type: ignore[attr-defined]
 
 
 def _scope_ended() -> None:
@@ -165,6 +175,7 @@ def _pay_reset(execute: Any, sql: str, params: Any, many: bool, context: dict[st
     conn = context["connection"]
     if (
         _left_pending(conn)
+        and getattr(conn, "portal_rls_owed", False)  # the request that left it has finished
         and not getattr(conn, "portal_rls_depth", 0)  # within a scope: its own settings hold
         and not (isinstance(sql, str) and sql.startswith(SCOPE_FREE))
     ):

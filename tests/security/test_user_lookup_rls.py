@@ -128,3 +128,55 @@ def test_without_row_level_security_the_path_is_a_plain_orm_lookup(tenant_a, ali
         assert found.tenant.pk == tenant_a.pk
     assert user_by_pk(alice.pk).pk == alice.pk
     assert user_by_login_id("nobody@a.example.com") is None
+
+
+@pytest.mark.postgres
+@override_settings(PORTAL_ROW_LEVEL_SECURITY=True, LOGIN_FAILURE_LIMIT=2)
+def test_every_pre_tenant_path_works_as_the_application_role(app_role, client, tenant_a, alice, operator):
+    """Issue 20: the self-service mail worker, the reset link, the setup
+    link, the lockout and the two-step login (a tenant's user and an
+    operator), all as the plain role with RLS on and no scope to start from."""
+    from accounts.models import User
+    from accounts.services.login import authenticate_login
+    from accounts.services.self_service import MailRequest, answer_mail_request
+    from tests.accounts.auth_helpers import audit, link_from, login_two_steps, outbox
+
+    pending = UserFactory(tenant=tenant_a, email="new@a.example.com", status=User.Status.PENDING)
+    locked_soon = UserFactory(tenant=tenant_a, email="soon@a.example.com")
+    with as_application():
+        assert answer_mail_request(kind=MailRequest.PASSWORD_RESET, login_id=alice.email.upper()) == "reset"
+        assert answer_mail_request(kind=MailRequest.PASSWORD_RESET, login_id=operator.email) == "reset"
+        assert answer_mail_request(kind=MailRequest.SETUP_LINK, login_id=pending.email) == "setup"
+        assert answer_mail_request(kind=MailRequest.PASSWORD_RESET, login_id="nobody@x.example.com") == "unknown"
+        for _ in range(2):
+            assert authenticate_login(login_id=locked_soon.email, password="wrong-1").reason == "invalid"
+        assert authenticate_login(login_id="nobody@x.example.com", password="x").reason == "invalid"
+    locked_soon.refresh_from_db()
+    assert locked_soon.status == User.Status.LOCKED
+    assert [e.tenant_id for e in audit("accounts.user.locked")] == [tenant_a.pk]
+    assert [e.tenant_id for e in audit("accounts.login.failed", data__reason="unknown_id")] == [None]
+
+    new_password = "Renewed2026"
+    with as_application():
+        # The operator's reset link, through the views.
+        link = link_from([m for m in outbox("password_reset") if m.to == [operator.mail_to]][0].body, "/password/reset/")
+        response = client.get(link)
+        page = client.get(response.url)
+        assert page.status_code == 200
+        response = client.post(response.url, {"password1": new_password, "password2": new_password})
+        assert response.status_code == 302, response.content.decode()[:500]
+        # The setup link of a pending user opens its first step.
+        setup = link_from(outbox("account_setup")[-1].body, "/setup/")
+        response = client.get(setup)
+        assert client.get(response.url).status_code == 200
+    operator.refresh_from_db()
+    assert operator.check_password(new_password)
+    with as_application():
+        for login_id, password in ((alice.email, "x"), (operator.email, new_password)):
+            fresh = type(client)()
+            response = login_two_steps(fresh, login_id, password)
+            if login_id == operator.email:
+                assert response.status_code == 302
+                assert fresh.session.get("_auth_user_id") == str(operator.pk)
+    operator.refresh_from_db()
+    assert operator.last_login is not None
