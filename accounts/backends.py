@@ -57,7 +57,10 @@ class PortalBackend(ModelBackend):
         return user.is_staff or user.status == User.Status.ACTIVE
 
     def get_user(self, user_id: Any) -> User | None:
-        # Runs before any tenant scope exists: it is what tells us the tenant.
-        # A user suspended or locked meanwhile is logged out on the next request.
-        user = User.all_objects.select_related("tenant").filter(pk=user_id).first()
+        # Runs before any tenant scope exists: it is what tells us the tenant,
+        # so it reads through the narrow path (one row; issue 20). A user
+        # suspended or locked meanwhile is logged out on the next request.
+        from accounts.services.user_lookup import user_by_pk
+
+        user = user_by_pk(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

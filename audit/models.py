@@ -42,6 +42,10 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
 
     objects = TenantScopedManager()
+    # PostgreSQL row-level security as on every tenant table (tenants/rls.py):
+    # a platform event (no tenant) is visible only under the bypass; record()
+    # writes each entry in its own tenant's scope (issue 20).
+    row_level_security = True
 
     class Meta:
         verbose_name = _("監査ログ")

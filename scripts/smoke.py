@@ -18,8 +18,12 @@ Starts, with ``portal.settings.production``:
 Then it logs in (two steps) as the demo admin, opens the home, files a
 trouble inquiry with an attachment and downloads it back, posts a bulletin
 article with mail on, and waits until the worker has delivered the mails
-(.eml files, outbox rows sent). It prints each step; any failure stops
-everything and exits non-zero with the processes' logs.
+(.eml files, outbox rows sent). Beat must *do* its work, not only start: a
+mail whose queued task the broker lost (an outbox row left pending for ten
+minutes, seeded before the processes start) must be found by beat's
+``sweep-outbox`` job (every 10 s here: ``OUTBOX_SWEEP_SECONDS``), run by the worker as the plain role under RLS, and
+delivered. It prints each step; any failure stops everything and exits
+non-zero with the processes' logs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal make smoke
     SMOKE_REDIS_URL=redis://127.0.0.1:6379/13 (default) — a db it flushes
@@ -56,6 +60,7 @@ BIN = ROOT / ".venv" / "bin"
 APP_ROLE = "portal_smoke_app"
 DEMO_ADMIN = "admin@demo.example.com"
 DEMO_PASSWORD = "DemoPass2026"  # README "Demo accounts"
+DEMO_TENANT = "デモ株式会社"
 CLIENT_IP = "203.0.113.10"  # what the proxy says the client was
 # The demo's mail backend: one .eml file per mail (DESIGN.md).
 EML_BACKEND = "mail.backends.EmlFileBackend"
@@ -128,6 +133,25 @@ def query(owner_url: str, sql: str, params: list[Any] | None = None) -> list[tup
 
     with psycopg.connect(owner_url, autocommit=True) as conn:
         return conn.execute(sql, params or []).fetchall()
+
+
+def seed_lost_delivery(owner_url: str) -> str:
+    """A demo tenant's mail whose task the broker lost: pending for ten
+    minutes, never claimed. Only beat's sweep-outbox can find
+    it, and only through operator_scope() under RLS (issue 20). Returns its
+    subject."""
+    subject = f"スモーク・取りこぼし {uuid.uuid4().hex[:8]}"
+    query(
+        owner_url,
+        "INSERT INTO notifications_outboxmessage (tenant_id, template, \"to\", subject, body, html_body,"
+        " from_email, status, attempts, last_error, created_at)"
+        " SELECT id, 'smoke_lost', %s::jsonb, %s, 'スモークテスト: 取りこぼした配信の再送です。', '',"
+        " 'noreply@portal.smoke.example', 'pending', 0, '', now() - interval '10 minutes'"
+        " FROM tenants_tenant WHERE name = %s RETURNING id",
+        ['["user@demo.example.com"]', subject, DEMO_TENANT],
+    )
+    say(f"seeded a lost delivery (outbox row pending for 10 minutes): {subject!r}")
+    return subject
 
 
 def start_bucket(endpoint: str) -> Any:
@@ -485,7 +509,8 @@ def walk(browser: Browser, owner_url: str, mail_dir: Path, worker: Process, s3: 
     wait_until(lambda: any(subject in s for s in delivered()), 60, "the inquiry's receipt mail")
 
     def outbox() -> dict[str, int]:
-        return dict(query(owner_url, "SELECT status, count(*) FROM notifications_outboxmessage GROUP BY status"))
+        return dict(query(owner_url, "SELECT status, count(*) FROM notifications_outboxmessage"
+                                     " WHERE template <> 'smoke_lost' GROUP BY status"))
 
     wait_until(lambda: set(outbox()) == {"sent"}, 60, "every outbox row to be sent")
     say(f"mails delivered as .eml: {recipients} article notices, the inquiry's receipt; outbox {outbox()}")
@@ -494,6 +519,24 @@ def walk(browser: Browser, owner_url: str, mail_dir: Path, worker: Process, s3: 
     for task in ("bulletin.tasks.send_article_mails", "notifications.tasks.deliver_outbox_batch"):
         check(task in tasks, f"the worker did not run {task} (it ran: {tasks})")
     say(f"worker ran: {', '.join(tasks)}")
+
+
+def beat_did_its_work(owner_url: str, mail_dir: Path, lost: str, worker: Process, beat: Process) -> None:
+    """Beat sent sweep-outbox, the worker ran it as the plain role, it found
+    the seeded row (not 0 of 1, issue 20) and the mail went out."""
+
+    def swept() -> list[tuple]:
+        return query(owner_url, "SELECT status FROM notifications_outboxmessage WHERE subject = %s"
+                                " AND status = 'sent'", [lost])
+
+    wait_until(swept, 90, "beat's sweep-outbox to find and deliver the lost mail")
+    subjects = [str(BytesParser(policy=policy.default).parse(path.open("rb"))["Subject"])
+                for path in mail_dir.glob("*.eml")]
+    check(lost in subjects, f"no .eml for the lost mail {lost!r}")
+    check("Sending due task sweep-outbox" in beat.text(), f"beat never sent sweep-outbox:\n{beat.text()[-2000:]}")
+    found = re.findall(r"Task notifications\.tasks\.sweep_outbox\[[^\]]+\] succeeded in [\d.]+s: (\d+)", worker.text())
+    check(any(int(n) >= 1 for n in found), f"no sweep-outbox run found the row (runs returned {found})")
+    say(f"beat's sweep-outbox found the lost mail (runs returned {found}) and the worker delivered it")
 
 
 def main() -> int:
@@ -526,6 +569,9 @@ def main() -> int:
         "EMAIL_BACKEND": EML_BACKEND,
         "EMAIL_FILE_PATH": str(mail_dir),
         "LOG_LEVEL": "WARNING",
+        # Beat's outbox sweep every 10 s instead of every minute, so its
+        # seeded work is done within the walk (the smoke stays short).
+        "OUTBOX_SWEEP_SECONDS": "10",
     }
     processes: list[Process] = []
     say(f"database {database_name(owner_url)}, Redis {redis_url}, gunicorn on 127.0.0.1:{port}, files in {tmp}")
@@ -538,6 +584,7 @@ def main() -> int:
         manage(env, "seed_demo")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         grant_application_role(owner_url)
+        lost = seed_lost_delivery(owner_url)
         app_env = env | {"DATABASE_URL": app_url}
         worker = Process("worker", [str(BIN / "celery"), "-A", "portal", "worker", "--pool", "prefork",
                                     "--concurrency", "2", "--hostname", "smoke@%h", "--without-gossip",
@@ -562,6 +609,7 @@ def main() -> int:
         wait_until(lambda: "ready." in worker.text(), 60, "the worker to be ready")
         say("gunicorn answers; worker ready; beat running")
         walk(browser, owner_url, mail_dir, worker, s3)
+        beat_did_its_work(owner_url, mail_dir, lost, worker, next(p for p in processes if p.name == "beat"))
         for process in processes:
             check(process.alive(), f"{process.name} died during the walk")
         beat = next(p for p in processes if p.name == "beat").text()

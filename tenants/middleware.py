@@ -18,6 +18,11 @@ class TenantScopeMiddleware:
 
     Streaming responses are consumed after this middleware returns, so their
     iterator re-enters the same scope.
+
+    Under row-level security the request's scope costs one statement: it is
+    not reset when the request ends but left for the next request's scope
+    statement to overwrite; any other statement first resets it
+    (tenants/rls.py, issue 22).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -28,11 +33,11 @@ class TenantScopeMiddleware:
         user = request.user
         if user.is_authenticated and user.tenant_id is not None:
             request.tenant = user.tenant  # type: ignore[attr-defined]
-            with tenant_scope(user.tenant_id):
+            with tenant_scope(user.tenant_id, request=True):
                 response = self.get_response(request)
             return self._keep_scope_while_streaming(response, lambda: tenant_scope(user.tenant_id))
         if user.is_authenticated and user.is_staff and request.path.startswith("/admin/"):
-            with operator_scope():
+            with operator_scope(request=True):
                 response = self.get_response(request)
             return self._keep_scope_while_streaming(response, operator_scope)
         return self.get_response(request)

@@ -77,23 +77,45 @@ def enabled() -> bool:
     )
 
 
+# Statements that may run on a connection still carrying the last request's
+# scope (below): the scope statements themselves, which overwrite it, and the
+# narrow user lookups (accounts.services.user_lookup), whose functions set
+# their own bypass and return one row whatever the connection carries.
+SCOPE_FREE = "/* portal:rls-scope */ "
+_CLEAN = ("", "off")
+
+
 def set_scope(*, tenant_id: int | None, bypass: bool) -> tuple[str, str]:
-    """Set the session's settings; returns the previous ones for ``restore``."""
+    """Set the session's settings in one statement; returns the previous
+    ones for ``restore`` (clean if the connection still carried the last
+    request's scope, which this statement overwrites)."""
+    pending = _left_pending(connection)
+    connection.portal_rls_depth = getattr(connection, "portal_rls_depth", 0) + 1  # type: ignore[attr-defined]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('portal.tenant_id', true), current_setting('portal.bypass', true),"
+            SCOPE_FREE
+            + "SELECT current_setting('portal.tenant_id', true), current_setting('portal.bypass', true),"
             " set_config('portal.tenant_id', %s, false), set_config('portal.bypass', %s, false)",
             [str(tenant_id or ""), "on" if bypass else "off"],
         )
         before = cursor.fetchone()
+    if pending:
+        # Outside a transaction the overwrite is final; inside one a rollback
+        # would bring the left scope back, so the reset stays owed (and is
+        # paid by the first statement after this scope, not within it).
+        if not connection.in_atomic_block:
+            connection.portal_rls_left = None  # type: ignore[attr-defined]
+        return _CLEAN
     return (before[0] or "", before[1] or "off")
 
 
 def restore(previous: tuple[str, str]) -> None:
+    _scope_ended()
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('portal.tenant_id', %s, false), set_config('portal.bypass', %s, false)",
+                SCOPE_FREE
+                + "SELECT set_config('portal.tenant_id', %s, false), set_config('portal.bypass', %s, false)",
                 list(previous),
             )
     except DatabaseError:
@@ -105,3 +127,69 @@ def restore(previous: tuple[str, str]) -> None:
             connection.close()
         else:
             connection.needs_rollback = True
+
+
+# --- One statement per request (issue 22) ------------------------------------
+#
+# A request's scope (tenants.middleware) is set by one statement and not
+# reset when the middleware returns: the connection is marked as carrying it.
+# The rest of that same request (the outer middlewares' response phase: the
+# session save, a streamed body) runs with its own tenant's settings; when the
+# request has finished (``request_finished``) the reset is owed to the next
+# statement that is not SCOPE_FREE. The next request's own scope statement
+# overwrites it (so a tenant's request costs one statement, not two); anything
+# else first gets the reset (``_pay_reset``, an execute wrapper on every
+# connection), so nothing outside a scope — a later anonymous request, a
+# middleware before the scope — ever sees the last request's rows. The mark
+# names the driver's connection it was made on: a reconnected connection
+# starts clean and owes nothing.
+
+
+def leave_for_next_request(previous: tuple[str, str]) -> None:
+    """End a request's outermost scope without a statement (see above); a
+    nested scope, whose previous settings are not clean, restores them."""
+    if previous != _CLEAN or connection.in_atomic_block or connection.connection is None:
+        restore(previous)
+        return
+    _scope_ended()
+    connection.portal_rls_left = connection.connection  # type: ignore[attr-defined]
+    connection.portal_rls_owed = False  # type: ignore[attr-defined]
+
+
+def request_finished(**_: Any) -> None:
+    """request_finished: what the request left is owed from now on."""
+    if getattr(connection, "portal_rls_left", None) is not None:
+        connection.portal_rls_owed = True  # type: ignore[attr-defined]
+
+
+def _scope_ended() -> None:
+    connection.portal_rls_depth = max(getattr(connection, "portal_rls_depth", 0) - 1, 0)  # type: ignore[attr-defined]
+
+
+def _left_pending(conn: Any) -> bool:
+    left = getattr(conn, "portal_rls_left", None)
+    return left is not None and left is conn.connection
+
+
+def _pay_reset(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    conn = context["connection"]
+    if (
+        _left_pending(conn)
+        and getattr(conn, "portal_rls_owed", False)  # the request that left it has finished
+        and not getattr(conn, "portal_rls_depth", 0)  # within a scope: its own settings hold
+        and not (isinstance(sql, str) and sql.startswith(SCOPE_FREE))
+    ):
+        if not conn.in_atomic_block:  # as in set_scope: a rollback would undo it
+            conn.portal_rls_left = None
+        with conn.cursor() as cursor:
+            cursor.execute(
+                SCOPE_FREE + "SELECT set_config('portal.tenant_id', '', false), set_config('portal.bypass', 'off', false)"
+            )
+    return execute(sql, params, many, context)
+
+
+def install_reset_wrapper(sender: Any = None, connection: Any = None, **_: Any) -> None:
+    """connection_created: the wrapper first in the list, so a caller's own
+    ``execute_wrapper()`` block (which pops the last one) is undisturbed."""
+    if connection is not None and connection.vendor == "postgresql" and _pay_reset not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _pay_reset)

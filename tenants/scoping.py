@@ -29,6 +29,7 @@ __all__ = [
     "TenantScopedManager",
     "current_tenant_id",
     "operator_scope",
+    "row_scope",
     "tenant_scope",
 ]
 
@@ -39,25 +40,45 @@ def TenantScopedManager(manager_class: type[models.Manager] = models.Manager) ->
 
 
 @contextmanager
-def tenant_scope(tenant: Tenant | int) -> Iterator[None]:
-    """Run the block with reads limited to one tenant."""
+def tenant_scope(tenant: Tenant | int, *, request: bool = False) -> Iterator[None]:
+    """Run the block with reads limited to one tenant. ``request=True`` (the
+    middleware only): a request's outermost scope, whose database settings
+    are left for the next request's scope statement to overwrite (rls.py)."""
     tenant_id = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
     if not tenant_id:
         raise ScopeError("tenant_scope() needs a saved tenant, not None.")
-    with scope(tenant=tenant_id), _database_scope(tenant_id=tenant_id, bypass=False):
+    with scope(tenant=tenant_id), _database_scope(tenant_id=tenant_id, bypass=False, request=request):
         yield
 
 
 @contextmanager
-def operator_scope() -> Iterator[None]:
+def operator_scope(*, request: bool = False) -> Iterator[None]:
     """Leave tenant scoping: only for operator code (Django admin, platform
     jobs that then dispatch per tenant). Every use is a place to review."""
-    with scopes_disabled(), _database_scope(tenant_id=None, bypass=True):
+    with scopes_disabled(), _database_scope(tenant_id=None, bypass=True, request=request):
         yield
 
 
 @contextmanager
-def _database_scope(*, tenant_id: int | None, bypass: bool) -> Iterator[None]:
+def row_scope(tenant_id: int | None) -> Iterator[None]:
+    """The scope one tenant's row (``None``: a platform row, an operator) is
+    read or written in by the platform kits that work before or across
+    scopes (the audit writer, the login path): the current scope when it
+    already covers the row (no statement), else ``tenant_scope`` or, for a
+    row with no tenant, ``operator_scope`` (issue 20)."""
+    current = get_scope()
+    if not current.get("_enabled", True) or (tenant_id is not None and current_tenant_id() == tenant_id):
+        yield
+    elif tenant_id is not None:
+        with tenant_scope(tenant_id):
+            yield
+    else:
+        with operator_scope():
+            yield
+
+
+@contextmanager
+def _database_scope(*, tenant_id: int | None, bypass: bool, request: bool = False) -> Iterator[None]:
     """The same scope for PostgreSQL row-level security (tenants/rls.py), when
     PORTAL_ROW_LEVEL_SECURITY is on; otherwise nothing (no query)."""
     from tenants import rls
@@ -69,7 +90,10 @@ def _database_scope(*, tenant_id: int | None, bypass: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        rls.restore(previous)
+        if request:
+            rls.leave_for_next_request(previous)
+        else:
+            rls.restore(previous)
 
 
 def current_tenant_id() -> int | None:

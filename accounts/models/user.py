@@ -93,9 +93,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("登録日時"), default=timezone.now)
 
     objects = TenantScopedManager(UserManager)
-    # Unscoped, for the few platform reads that must find a user before any
-    # scope exists (the session's user on each request, the login backend).
+    # Unscoped at the ORM level, for operator code and writes in a known
+    # scope. Under PostgreSQL row-level security it sees only the current
+    # tenant's users (or all under operator_scope()); the reads before any
+    # scope exists (login, the session's user, the mail links) go through
+    # accounts.services.user_lookup, the one narrow path (issue 20).
     all_objects = UserManager()
+    # PostgreSQL row-level security as on every tenant table (tenants/rls.py):
+    # an operator (no tenant) is visible only under the bypass (issue 20).
+    row_level_security = True
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "notification_email"

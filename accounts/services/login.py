@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import LoginFailureCounter, User
 from accounts.services.lockout import register_login_failure
+from accounts.services.user_lookup import user_by_login_id, user_scope
 from audit.services import record
 
 
@@ -48,11 +49,8 @@ def authenticate_login(
     unknown, so failures there never count towards a customer's lock."""
     now = now or timezone.now()
     login_id = (login_id or "").strip().lower()
-    user = (
-        User.all_objects.select_related("tenant").filter(email__iexact=login_id).first()
-        if login_id
-        else None
-    )
+    # Before any scope: the one narrow path, one row (issue 20).
+    user = user_by_login_id(login_id)
     if user is None or (staff_only and not user.is_staff):
         _dummy_hash(password)
         record(
@@ -61,6 +59,12 @@ def authenticate_login(
             ip_address=ip_address,
         )
         return LoginOutcome(None, "invalid")
+    # The rest reads and writes the account's own rows: in its scope.
+    with user_scope(user):
+        return _check_password(user=user, password=password, ip_address=ip_address, now=now)
+
+
+def _check_password(*, user: User, password: str, ip_address: str | None, now: datetime) -> LoginOutcome:
     # One hash; a successful check may upgrade an outdated hash (Django's
     # setter), which is the only case with a second one.
     password_ok = user.check_password(password)

@@ -16,6 +16,7 @@ from accounts.models import AccountToken, User
 from accounts.services import mail_quota
 from accounts.services.account_mail import mail_context
 from accounts.services.tokens import consume_token, issue_token
+from accounts.services.user_lookup import in_token_users_scope
 from audit.services import record
 from mail.dates import format_jst
 from mail.links import absolute_url
@@ -63,6 +64,7 @@ def request_notification_email_change(
     )
 
 
+@in_token_users_scope
 @transaction.atomic
 def confirm_notification_email_change(
     *, token: AccountToken, ip_address: str | None = None, now: datetime | None = None

@@ -20,6 +20,7 @@ from accounts.services.lockout import lift_lock
 from accounts.services.registration import send_setup_mails
 from accounts.services.sessions import end_sessions
 from accounts.services.tokens import consume_token
+from accounts.services.user_lookup import in_token_users_scope, user_scope
 from audit.services import record
 from mail.links import absolute_url
 
@@ -51,8 +52,10 @@ def set_password(
     user.set_password(raw_password)
     user.must_change_password = force_change
     # Saving runs the validators' password_changed hook, which records the
-    # hash in the history (accounts.passwords.remember).
-    user.save(update_fields=["password", "must_change_password"])
+    # hash in the history (accounts.passwords.remember). In the user's scope:
+    # an operator's own row is behind the bypass (issue 20).
+    with user_scope(user):
+        user.save(update_fields=["password", "must_change_password"])
     by_self = actor is not None and getattr(actor, "pk", None) == user.pk
     record(
         action="accounts.password.changed" if by_self else "accounts.password.set",
@@ -118,6 +121,7 @@ def send_password_reset_mails(*, users: Iterable[User], actor: Any = None, now: 
     return len(users)
 
 
+@in_token_users_scope
 @transaction.atomic
 def reset_password(
     *, token: AccountToken, raw_password: str, now: datetime | None = None

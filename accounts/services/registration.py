@@ -22,6 +22,7 @@ from accounts.services.account_mail import (
 )
 from accounts.services.errors import AccountError
 from accounts.services.tokens import consume_token, issue_token
+from accounts.services.user_lookup import in_token_users_scope
 from audit.services import record
 from mail.dates import JST
 from mail.links import absolute_url
@@ -80,6 +81,7 @@ def send_setup_mails(*, users: Iterable[User], actor: Any, now: datetime | None 
     return len(users)
 
 
+@in_token_users_scope
 @transaction.atomic
 def complete_setup(
     *,

@@ -21,6 +21,7 @@ from accounts.services.passwords import can_receive_reset_mail, send_password_re
 from accounts.services.registration import send_setup_mail
 from accounts.services.throttle import security_cache
 from accounts.services.tokens import recently_mailed
+from accounts.services.user_lookup import user_by_login_id, user_scope
 from mail.services import send_mail
 
 # One "this account cannot be reset" notice an hour at most per account.
@@ -39,16 +40,19 @@ def queue_mail_request(*, kind: MailRequest, login_id: str) -> None:
     transaction.on_commit(lambda: answer_mail_request_task.delay(str(kind), login_id))
 
 
-def _user(login_id: str) -> User | None:
-    return User.all_objects.select_related("tenant").filter(email__iexact=login_id.strip()).first()
+def answer_mail_request(*, kind: MailRequest, login_id: str) -> str:
+    """The worker's side; returns what it did (for tests and logs). The ID is
+    looked up before any scope, through the narrow path (issue 20); the
+    rest runs in the account's scope."""
+    user = user_by_login_id(login_id)
+    if user is None:
+        return "unknown"
+    with user_scope(user):
+        return _answer(kind=kind, user=user)
 
 
 @transaction.atomic
-def answer_mail_request(*, kind: MailRequest, login_id: str) -> str:
-    """The worker's side; returns what it did (for tests and logs)."""
-    user = _user(login_id)
-    if user is None:
-        return "unknown"
+def _answer(*, kind: MailRequest, user: User) -> str:
     if kind == MailRequest.SETUP_LINK:
         if user.status != User.Status.PENDING or not user.is_active:
             return "not_pending"

@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import AccountToken, User
 from accounts.services.errors import AccountError
+from accounts.services.user_lookup import user_by_pk
+from tenants import rls
 
 
 def hash_token(raw: str) -> str:
@@ -72,29 +75,39 @@ def find_valid_token(raw: str, *, purpose: str, now: datetime | None = None) -> 
     now = now or timezone.now()
     if not raw or len(raw) > 200:
         return None
-    return (
-        AccountToken.objects.select_related("user", "user__tenant")
-        .filter(
+    return _with_user(
+        AccountToken.objects.filter(
             token_hash=hash_token(raw),
             purpose=purpose,
             used_at__isnull=True,
             revoked_at__isnull=True,
             expires_at__gte=now,
         )
-        .first()
     )
 
 
 def get_open_token(pk: int, *, purpose: str, now: datetime | None = None) -> AccountToken | None:
     """Re-read a token kept in the session between the steps of a flow."""
     now = now or timezone.now()
-    return (
-        AccountToken.objects.select_related("user", "user__tenant")
-        .filter(
+    return _with_user(
+        AccountToken.objects.filter(
             pk=pk, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True, expires_at__gte=now
         )
-        .first()
     )
+
+
+def _with_user(tokens: QuerySet[AccountToken]) -> AccountToken | None:
+    """The token with its user and tenant. A link is opened before any scope
+    exists, so under row-level security the user comes through the narrow
+    path (accounts.services.user_lookup; issue 20), not a join."""
+    if not rls.enabled():
+        return tokens.select_related("user", "user__tenant").first()
+    token = tokens.first()
+    user = user_by_pk(token.user_id) if token is not None else None
+    if token is None or user is None:
+        return None
+    AccountToken._meta.get_field("user").set_cached_value(token, user)
+    return token
 
 
 def recently_mailed(*, user: User, purpose: str, now: datetime | None = None) -> bool:

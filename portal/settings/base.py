@@ -237,7 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox's tasks keep the names they had in notifications (mail/tasks.py).
     "sweep-outbox": {
         "task": "notifications.tasks.sweep_outbox",
-        "schedule": timedelta(minutes=1),
+        # OUTBOX_SWEEP_SECONDS: make smoke sets 10, to see beat do its work.
+        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_SECONDS", default=60)),
     },
     "apply-due-id-changes": {
         "task": "idchange.tasks.apply_due_changes",
