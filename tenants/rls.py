@@ -24,6 +24,7 @@ managers (issue 15; docs/security.md).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -171,13 +172,39 @@ def _left_pending(conn: Any) -> bool:
     return left is not None and left is conn.connection
 
 
+# The session store's own statements (Django's ORM on ``django_session``,
+# which has no tenant and no policy) are scope-free too: the next request
+# loads its session before its scope exists. Only a statement whose every
+# table reference is that table, with no comma join, qualifies.
+_SESSION_TABLE = "django_session"
+_TABLE_REFS = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE|USING)\s+"?(\w+)"?', re.IGNORECASE)
+_QUALIFIERS = re.compile(r'"(\w+)"\.')
+
+
+def _scope_free(sql: Any) -> bool:
+    if not isinstance(sql, str):
+        return False
+    if sql.startswith(SCOPE_FREE):
+        return True
+    if f'"{_SESSION_TABLE}"' not in sql:
+        return False
+    after_from = re.split(r'\bFROM\s+"django_session"', sql, maxsplit=1, flags=re.IGNORECASE)
+    if len(after_from) == 2:  # no second FROM item (a comma join), parentheses aside
+        rest = after_from[1]
+        while "(" in rest and (stripped := re.sub(r"\([^()]*\)", "", rest)) != rest:
+            rest = stripped
+        if "," in rest:
+            return False
+    return set(_TABLE_REFS.findall(sql)) == {_SESSION_TABLE} and set(_QUALIFIERS.findall(sql)) <= {_SESSION_TABLE}
+
+
 def _pay_reset(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     conn = context["connection"]
     if (
         _left_pending(conn)
         and getattr(conn, "portal_rls_owed", False)  # the request that left it has finished
         and not getattr(conn, "portal_rls_depth", 0)  # within a scope: its own settings hold
-        and not (isinstance(sql, str) and sql.startswith(SCOPE_FREE))
+        and not _scope_free(sql)
     ):
         if not conn.in_atomic_block:  # as in set_scope: a rollback would undo it
             conn.portal_rls_left = None

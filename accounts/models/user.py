@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tenants.scoping import TenantScopedManager, operator_scope
+from tenants.scoping import TenantScopedManager, operator_scope, row_scope
 
 
 class UserManager(BaseUserManager["User"]):
@@ -24,7 +24,10 @@ class UserManager(BaseUserManager["User"]):
         email = self.normalize_email(email).lower()
         user = self.model(email=email, **fields)
         user.set_password(password) if password else user.set_unusable_password()
-        user.save(using=self._db)
+        # In the new user's scope (row-level security, issue 20): an operator
+        # made by createsuperuser, outside any scope, is a row with no tenant.
+        with row_scope(user.tenant_id):
+            user.save(using=self._db)
         LoginId.objects.create(login_id=email, user=user)
         return user
 

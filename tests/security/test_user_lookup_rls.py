@@ -180,3 +180,17 @@ def test_every_pre_tenant_path_works_as_the_application_role(app_role, client, t
                 assert fresh.session.get("_auth_user_id") == str(operator.pk)
     operator.refresh_from_db()
     assert operator.last_login is not None
+
+
+@pytest.mark.postgres
+@override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
+def test_createsuperuser_works_as_the_application_role(app_role):
+    """README: operators get accounts with ``manage.py createsuperuser``,
+    which runs outside any scope; the new operator's row has no tenant."""
+    from accounts.models import User
+
+    with as_application():
+        operator = User.objects.create_superuser("op2@carrier.example.com", "Operator2026")
+        assert user_by_login_id("op2@carrier.example.com").pk == operator.pk
+    with operator_scope():
+        assert User.objects.get(pk=operator.pk).tenant_id is None

@@ -17,13 +17,13 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.rls import as_application, ensure_app_role
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
 
 def _scope_statements(queries: CaptureQueriesContext) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 @override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
 def test_issue22_one_scope_statement_per_request_and_nothing_left_for_unscoped_code(client, tenant_a, tenant_b):
     with connection.cursor() as c:
@@ -54,6 +54,8 @@ def test_issue22_one_scope_statement_per_request_and_nothing_left_for_unscoped_c
             assert c.fetchone() == ("", "off")
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 @override_settings(PORTAL_ROW_LEVEL_SECURITY=True)
 def test_issue22_an_anonymous_request_after_a_tenant_request_sees_no_tenant(client, tenant_a):
     with connection.cursor() as c:
@@ -69,3 +71,26 @@ def test_issue22_an_anonymous_request_after_a_tenant_request_sees_no_tenant(clie
         with connection.cursor() as c:
             c.execute("SELECT count(*) FROM accounts_user")
             assert c.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "free"),
+    [
+        ('SELECT "django_session"."session_data" FROM "django_session" WHERE ("django_session"."session_key" = %s)', True),
+        ('UPDATE "django_session" SET "session_data" = %s, "expire_date" = %s WHERE "django_session"."session_key" = %s', True),
+        ('INSERT INTO "django_session" ("session_key", "session_data", "expire_date") VALUES (%s, %s, %s)', True),
+        ('DELETE FROM "django_session" WHERE "django_session"."session_key" IN (%s, %s)', True),
+        ('SELECT * FROM "django_session", accounts_user', False),
+        ('SELECT * FROM "django_session" s, accounts_user', False),
+        ('SELECT * FROM "django_session" JOIN accounts_user ON true', False),
+        ('SELECT * FROM accounts_user WHERE email IN (SELECT session_key FROM "django_session")', False),
+        ('SELECT "accounts_user"."id" FROM "django_session"', False),
+        ("SELECT count(*) FROM accounts_user", False),
+    ],
+)
+def test_only_the_session_stores_own_statements_skip_the_reset(sql, free):
+    """The next request loads its session before its scope: those statements
+    (a table with no tenant) need no reset; nothing that names another does."""
+    from tenants.rls import _scope_free
+
+    assert _scope_free(sql) is free
