@@ -10,9 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from accounts.models import Organization, OrganizationMembership, User, UserServiceRegistration
+from accounts.models import (
+    Organization,
+    OrganizationMembership,
+    TenantUserCount,
+    User,
+    UserServiceRegistration,
+)
 from tenants.models import Tenant
 
 # Sort keys of the list (USER-4): every column but 利用可能サービス. The user
@@ -26,6 +33,21 @@ SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "login_condition": ("login_condition", "email"),
 }
 DEFAULT_SORT = "email"
+
+# The columns the list's rows show (``.only()``: issue 22), with the tenant
+# the prefetches join on.
+LIST_FIELDS = (
+    "id",
+    "tenant_id",
+    "email",
+    "role",
+    "is_representative",
+    "last_name",
+    "first_name",
+    "affiliation",
+    "status",
+    "login_condition",
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,18 @@ def user_search(*, tenant: Tenant, filters: dict[str, Any], sort: str | None = N
     return qs.order_by(*order)
 
 
+def user_total(*, tenant: Tenant) -> int:
+    """All of the tenant's users, for the unfiltered list (issue 22): one
+    primary-key read of the counter the database's triggers keep exact
+    (accounts/migrations/0007), so it costs the same at 10 or 1,000,000
+    users. Where there are no triggers (SQLite) or no row yet, COUNT(*)."""
+    if connection.vendor == "postgresql":
+        total = TenantUserCount.objects.filter(tenant=tenant).values_list("users", flat=True).first()
+        if total is not None:
+            return total
+    return tenant.users.count()
+
+
 def with_list_columns(qs: QuerySet[User], *, tenant: Tenant) -> QuerySet[User]:
     """Prefetch what the list rows show: two extra queries whatever the page size."""
     return qs.prefetch_related(
@@ -124,12 +158,15 @@ def with_list_columns(qs: QuerySet[User], *, tenant: Tenant) -> QuerySet[User]:
             "service_registrations",
             queryset=UserServiceRegistration.objects.filter(tenant=tenant)
             .select_related("contract__service")
+            .only("user_id", "link_error", "contract", "contract__service", "contract__service__name")
             .order_by("contract__service__display_order"),
             to_attr="registrations",
         ),
         Prefetch(
             "memberships",
-            queryset=OrganizationMembership.objects.filter(tenant=tenant, is_primary=True).select_related("organization"),
+            queryset=OrganizationMembership.objects.filter(tenant=tenant, is_primary=True)
+            .select_related("organization")
+            .only("user_id", "organization", "organization__name"),
             to_attr="primary_memberships",
         ),
     )
