@@ -42,8 +42,13 @@ BACKGROUND_HEADER = "X-Portal-Background"
 # once per this many seconds (issue 22): a page view within the minute after
 # the last renewal changes nothing and writes nothing. The 60-minute rule
 # holds to the minute: the session ends between 59 and 60 minutes after the
-# last action, never later.
+# last action, never later. A shorter idle timeout renews at 1/60 of it.
+# The countdown's ログインを継続する always renews (``renew``).
 RENEW_AFTER_SECONDS = 60
+
+
+def renew_after_seconds() -> int:
+    return min(RENEW_AFTER_SECONDS, settings.SESSION_COOKIE_AGE // 60)
 
 
 def is_background(request: HttpRequest) -> bool:
@@ -110,9 +115,15 @@ class SessionExpiryMiddleware:
         if now - session.get(ACTIVE_AT, started) >= settings.SESSION_COOKIE_AGE:
             logout(request)
             return "idle"
-        if not is_background(request) and now - session.get(ACTIVE_AT, started) >= RENEW_AFTER_SECONDS:
+        if not is_background(request) and now - session.get(ACTIVE_AT, started) >= renew_after_seconds():
             self._touch(request, started=started)
         return None
+
+    @classmethod
+    def renew(cls, request: HttpRequest) -> None:
+        """Renew now, whenever the last renewal was: the person asked to stay."""
+        started = request.session.get(STARTED_AT)
+        cls._touch(request, started=_now() if started is None else started)
 
     @staticmethod
     def _touch(request: HttpRequest, *, started: int) -> None:

@@ -94,3 +94,25 @@ def test_issue22_with_cached_db_an_unchanged_request_makes_no_session_query(bob)
     with freeze_time(start + timedelta(seconds=10)), CaptureQueriesContext(connection) as ctx:
         assert client.get(HOME).status_code == HTTPStatus.OK
     assert session_sql(ctx) == []
+
+
+def test_issue22_staying_logged_in_renews_even_within_the_minute(bob):
+    """The countdown's ログインを継続する is an explicit request to stay."""
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    with freeze_time(start + timedelta(seconds=20)):
+        response = client.post(reverse("accounts:session_keepalive"), HTTP_ACCEPT="application/json")
+    assert response.json() == {"remaining": 3600}
+    assert response.cookies["sessionid"]["max-age"] == 3600
+
+
+def test_issue22_a_short_idle_timeout_renews_at_a_sixtieth_of_it(bob, settings):
+    start = timezone.now()
+    with freeze_time(start):
+        client = _logged_in(bob)
+    settings.SESSION_COOKIE_AGE = 4  # renewed on every action from now on
+    with freeze_time(start + timedelta(seconds=1)):
+        assert client.get(HOME).cookies["sessionid"]["max-age"] == 4
+    with freeze_time(start + timedelta(seconds=6)):
+        assert client.get(HOME).status_code == HTTPStatus.FOUND
