@@ -31,4 +31,5 @@ OBJECT_TYPES = {
     "accounts.OrganizationMembership": _("組織所属"),
     "accounts.UserServiceRegistration": _("サービス登録"),
     "accounts.UserImport": _("ユーザ一括追加／変更"),
+    "accounts.TenantUserCount": _("ユーザ数"),
 }

@@ -9,6 +9,7 @@ a session it ends never enters a tenant scope.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +37,18 @@ ACTIVE_AT = "_portal_session_active_at"
 # client that omits it only keeps its own session longer, never past the
 # absolute lifetime; one that sends it only shortens its own.
 BACKGROUND_HEADER = "X-Portal-Background"
+
+# A user action renews the idle timer (and so writes the session) at most
+# once per this many seconds (issue 22): a page view within the minute after
+# the last renewal changes nothing and writes nothing. The 60-minute rule
+# holds to the minute: the session ends between 59 and 60 minutes after the
+# last action, never later. A shorter idle timeout renews at 1/60 of it.
+# The countdown's ログインを継続する always renews (``renew``).
+RENEW_AFTER_SECONDS = 60
+
+
+def renew_after_seconds() -> int:
+    return min(RENEW_AFTER_SECONDS, settings.SESSION_COOKIE_AGE // 60)
 
 
 def is_background(request: HttpRequest) -> bool:
@@ -102,9 +115,15 @@ class SessionExpiryMiddleware:
         if now - session.get(ACTIVE_AT, started) >= settings.SESSION_COOKIE_AGE:
             logout(request)
             return "idle"
-        if not is_background(request):
+        if not is_background(request) and now - session.get(ACTIVE_AT, started) >= renew_after_seconds():
             self._touch(request, started=started)
         return None
+
+    @classmethod
+    def renew(cls, request: HttpRequest) -> None:
+        """Renew now, whenever the last renewal was: the person asked to stay."""
+        started = request.session.get(STARTED_AT)
+        cls._touch(request, started=_now() if started is None else started)
 
     @staticmethod
     def _touch(request: HttpRequest, *, started: int) -> None:
@@ -115,7 +134,10 @@ class SessionExpiryMiddleware:
         session[STARTED_AT] = started
         session[ACTIVE_AT] = now
         left = settings.SESSION_ABSOLUTE_SECONDS - (now - started)
-        session.set_expiry(max(1, min(settings.SESSION_COOKIE_AGE, left)))
+        # A point in time, not a number of seconds: between renewals the
+        # countdown (get_expiry_age) then counts down from the last one.
+        seconds = max(1, min(settings.SESSION_COOKIE_AGE, left))
+        session.set_expiry(timezone.now() + timedelta(seconds=seconds))
 
     @staticmethod
     def _notice(ended: str | None) -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customization.selectors import site_logo_url
-from notifications.selectors import unread_count
+from notifications.selectors import cached_unread_count
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     user_menu = [m for m in (_resolve(i, is_admin, request.path) for i in USER_MENU) if m]
     for entry in menu:
         if entry["url_name"] == INFORMATION_URL_NAME:
-            entry["badge"] = unread_count(user)  # one COUNT query per page
+            entry["badge"] = cached_unread_count(user)  # cached per user (issue 22)
     return {
         "global_menu": menu,
         "user_menu": user_menu,

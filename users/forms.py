@@ -207,8 +207,17 @@ class UserSearchForm(forms.Form):
     )
     detail = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    # The 詳細検索 fields whose choices are the tenant's rows (a query each).
+    LOOKUP_FIELDS = ("organization", "service")
+
+    def __init__(self, *args: Any, tenant: Tenant, detail: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not detail:
+            # 簡易検索 shows and applies only ``q``: the lookups are not made
+            # (issue 22: two queries on every list page otherwise).
+            for name in self.LOOKUP_FIELDS:
+                del self.fields[name]
+            return
         self.fields["organization"].choices = [("", _("すべて")), *organization_choices(tenant)]
         self.fields["service"].choices = [
             ("", _("すべて")),

@@ -54,6 +54,13 @@ def _totally_ordered(rows: Any) -> bool:
 
 
 class Paginator(DjangoPaginator):
+    def __init__(self, object_list: Any, per_page: int, *args: Any, count: int | None = None, **kwargs: Any) -> None:
+        """``count``: the total when the caller knows it without a COUNT
+        (the user list's trigger-kept counter, issue 22); else it is counted."""
+        super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # Django's cached_property slot
+
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

@@ -28,3 +28,7 @@ from accounts.models.security import (  # noqa: E402
 )
 
 __all__ += ["AccountToken", "LoginFailureCounter", "PasswordHistory", "UserSession"]
+
+from accounts.models.user_count import TenantUserCount  # noqa: E402
+
+__all__ += ["TenantUserCount"]

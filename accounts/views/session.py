@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import SessionExpiryMiddleware
+
 
 @never_cache
 @require_POST
@@ -25,6 +27,7 @@ def session_keepalive(request: HttpRequest) -> HttpResponse:
             # session had already expired.
             return JsonResponse({"message": _("一部の機能を取得できませんでした。")}, status=401)
         return redirect("accounts:login")
+    SessionExpiryMiddleware.renew(request)  # even within the minute of the last renewal (issue 22)
     if wants_json:
         return JsonResponse({"remaining": request.session.get_expiry_age()})
     next_url = request.POST.get("next", "")

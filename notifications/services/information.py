@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from notifications.models import InformationRead, Publication
+from notifications.selectors import unread_changed_for
 
 
 def mark_read(*, user: User, publication: Publication) -> None:
@@ -12,3 +13,4 @@ def mark_read(*, user: User, publication: Publication) -> None:
         [InformationRead(tenant_id=user.tenant_id, user=user, publication=publication)],
         ignore_conflicts=True,
     )
+    unread_changed_for(user.pk)

@@ -146,6 +146,7 @@ def _publish(*, notice: Notice, revision: str, actor: User | None, sequence: int
         data={"notice": notice.pk, "sequence": publication.sequence, "tenants": len(deliveries)},
     )
     pairs = [(d.pk, d.tenant_id) for d in deliveries]
+    selectors.unread_changed_for_everyone()  # the i badges (issue 22)
     transaction.on_commit(lambda: queue_deliveries(pairs))
     return publication
 

@@ -311,6 +311,14 @@ CACHES = {
     ),
 }
 
+# Sessions: with Redis, read from the cache and written through to the
+# database (issue 22): a page view reads its session without a query, and an
+# evicted entry costs one read. Ending a session goes through the engine
+# (accounts/services/sessions.py), which clears both.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -63,6 +63,8 @@ CACHES = {
     },
 }
 
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # on the default Redis cache (base.py)
+
 # Mail links are absolute: they must name the public https address.
 PORTAL_BASE_URL = _required("PORTAL_BASE_URL", "the portal's public https:// address, for mail links")
 if not PORTAL_BASE_URL.startswith("https://"):

@@ -21,6 +21,9 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "security"},
 }
+# The test cache is process memory, so the plain database store (cached_db
+# is exercised with override_settings in tests/accounts/test_session_writes.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 ALLOWED_HOSTS = ["*"]
 # Every audit code the suite records must have its 操作ログ label (issue 19).
 AUDIT_REQUIRE_REGISTERED_ACTIONS = True

@@ -158,9 +158,12 @@ def test_issue20_the_last_hour_counts_down_to_the_absolute_end(bob):
     with freeze_time(start + timedelta(hours=11, minutes=40)):
         response = client.post(reverse(KEEPALIVE), HTTP_ACCEPT="application/json")
         assert response.json() == {"remaining": 20 * 60}
+        assert response.cookies["sessionid"]["max-age"] == 1200
         page = client.get(reverse("home"))
         assert 'data-expiry="1200"' in page.text
-        assert page.cookies["sessionid"]["max-age"] == 1200
+    # Within the minute nothing is renewed; the countdown counts on.
+    with freeze_time(start + timedelta(hours=11, minutes=40, seconds=30)):
+        assert 'data-expiry="1170"' in client.get(reverse("home")).text
 
 
 def test_issue20_background_polling_does_not_keep_an_idle_session_alive(bob):

@@ -46,6 +46,8 @@ VOLATILE = [
     # A 確認 page's one-time token (web.submission) is fresh on every render, like CSRF.
     (re.compile(r'name="submission_token" value="[^"]+"'), 'name="submission_token" value=""'),
     (re.compile(r'data-session-expires="[^"]*"'), 'data-session-expires=""'),
+    # The countdown counts down between renewals (at most one a minute, issue 22).
+    (re.compile(r'data-expiry="[0-9]+"'), 'data-expiry=""'),
 ]
 
 

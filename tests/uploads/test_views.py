@@ -135,12 +135,14 @@ def test_public_view_refuses_non_public_and_staged_files(client, doc, tenant_a):
 
 
 def test_query_count_is_constant(alice_client, tenant_a, doc, same_tenant_rule, django_assert_num_queries):
-    """Session, user, tenant, session save, the file: the same with 1 or 31 files."""
-    with django_assert_num_queries(6):
+    """Session, user, the file: the same with 1 or 31 files. (Issue 22: the
+    session, renewed less than a minute ago, is not saved again; was 6.)"""
+    alice_client.get(reverse("home"))  # the login's first request stamps the session
+    with django_assert_num_queries(3):
         alice_client.get(url(doc))
     for _ in range(30):
         store(tenant_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         alice_client.get(url(doc))
 
 

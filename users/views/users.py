@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import TenantRequest, tenant_role_required
-from users import selectors
+from users import list_rows, selectors
 from users.forms import BulkUsersForm, PasswordMethod, UserAddForm, UserForm, UserSearchForm
 from users.services import user_accounts, user_deletion, user_security
 from users.services.user_deletion import DeletionResult
@@ -58,37 +58,28 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
-def _prepare_rows(users: list[Any]) -> None:
-    """What each of the 100 rows shows, computed once per page instead of per
-    row in the template: ``get_FOO_display`` rebuilds the choices on every
-    call and ``{% url %}`` reverses on every row; together they were a third
-    of the page's time at 100 rows (issue 14, docs/performance.md)."""
-    status_labels = dict(User.Status.choices)
-    condition_labels = dict(User.LoginCondition.choices)
-    marker = 2_147_483_647  # an id no user has: reversed once, then replaced
-    detail = reverse("users:detail", args=[marker])
-    for u in users:
-        u.status_label = status_labels.get(u.status, u.status)
-        u.login_condition_label = condition_labels.get(u.login_condition, u.login_condition)
-        u.detail_url = detail.replace(str(marker), str(u.pk))
-
-
 @tenant_role_required("admin")
 def user_list(request: TenantRequest) -> HttpResponse:
     tenant = request.tenant
-    form = UserSearchForm(request.GET or None, tenant=tenant)
+    detail_mode = bool(request.GET.get("detail"))
+    form = UserSearchForm(request.GET or None, tenant=tenant, detail=detail_mode)
     filters = form.filters() if request.GET else {}
     sort_key, desc = selectors.parse_sort(request.GET.get("sort"))
     sort = f"-{sort_key}" if desc else sort_key
-    qs = selectors.with_list_columns(selectors.user_search(tenant=tenant, filters=filters, sort=sort), tenant=tenant)
-    paginator = TwoEndedPaginator(qs, PAGE_SIZE)
+    qs = selectors.with_list_columns(
+        selectors.user_search(tenant=tenant, filters=filters, sort=sort).only(*selectors.LIST_FIELDS), tenant=tenant
+    )
+    # The whole tenant: the trigger-kept counter instead of COUNT(*) (issue 22).
+    total = None if filters else selectors.user_total(tenant=tenant)
+    paginator = TwoEndedPaginator(qs, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     users = list(page.object_list)
-    _prepare_rows(users)
 
     params = {k: v for k, v in request.GET.items() if k in form.fields or k == "sort"}
     params["sort"] = sort
-    request.session[SESSION_QUERY] = _query(params, page=page.number)
+    query = _query(params, page=page.number)
+    if request.session.get(SESSION_QUERY) != query:  # unchanged: no session write (issue 22)
+        request.session[SESSION_QUERY] = query
     columns = []
     for key, label in COLUMNS:
         active = key == sort_key
@@ -114,8 +105,9 @@ def user_list(request: TenantRequest) -> HttpResponse:
         "users/list.html",
         {
             "form": form,
-            "detail_mode": bool(request.GET.get("detail")),
+            "detail_mode": detail_mode,
             "users": users,
+            "rows": list_rows.render_rows(users, selected=selected),
             "page": page,
             "paginator": paginator,
             "columns": columns,
@@ -123,7 +115,7 @@ def user_list(request: TenantRequest) -> HttpResponse:
             "selected": selected,
             "selected_count": len(selected),
             "page_ids": ",".join(str(u.pk) for u in users),
-            "current_query": request.session[SESSION_QUERY],
+            "current_query": query,
         },
     )
 
