@@ -9,6 +9,7 @@ from django.db import models
 from audit import registry
 from audit.context import client_ip
 from audit.models import AuditEntry
+from tenants.bulk import insert_rows
 
 
 def _check(action: str, object_types: Iterable[str]) -> None:
@@ -66,21 +67,31 @@ def record_many(
     of 10,000 users, the month-boundary apply job). Same fields as ``record``."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     tenant_default = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
+    actor_tenant = getattr(actor_obj, "tenant_id", None)
+    actor_id = getattr(actor_obj, "pk", None)
+    actor_label = getattr(actor_obj, "email", "") or ""
     ip = client_ip.get()
-    entries = [
-        AuditEntry(
-            tenant_id=tenant_default or getattr(target, "tenant_id", None) or getattr(actor_obj, "tenant_id", None),
-            actor=actor_obj,
-            actor_label=getattr(actor_obj, "email", "") or "",
-            action=action,
-            object_type=target._meta.label,
-            object_id=str(target.pk),
-            object_label=str(target)[:254],
-            data=data(target) if data else {},
-            ip_address=ip,
-        )
-        for target in targets
-    ]
-    _check(action, {entry.object_type for entry in entries})
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
-    return len(entries)
+    targets = list(targets)
+    _check(action, {target._meta.label for target in targets})
+    # One set-based INSERT (tenants/bulk.py): no AuditEntry instance per row.
+    insert_rows(
+        AuditEntry,
+        ("tenant_id", "actor_id", "actor_label", "action", "object_type", "object_id", "object_label", "data",
+         "ip_address"),
+        (
+            (
+                tenant_default or getattr(target, "tenant_id", None) or actor_tenant,
+                actor_id,
+                actor_label,
+                action,
+                target._meta.label,
+                str(target.pk),
+                str(target)[:254],
+                data(target) if data else {},
+                ip,
+            )
+            for target in targets
+        ),
+        returning=None,
+    )
+    return len(targets)
