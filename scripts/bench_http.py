@@ -46,7 +46,7 @@ import benchlib  # noqa: E402
 
 SCRIPTS = Path(__file__).resolve().parent
 APP_ROLE = "portal_bench_app"
-DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"  # keys under a prefix of the run's own
 PORTAL_PAGES = {
     "admin home": "/home/",
     "ユーザ一覧 page 1": "/users/",
@@ -179,12 +179,10 @@ def main() -> None:
 
     cookie = session_cookie(data.big_admin_id)
     connection.close()  # the servers must see the session just written
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()  # this run's cache starts cold
     app_url = app_role_url(owner_url)
     env = {**os.environ, "DATABASE_URL": app_url, "DJANGO_SETTINGS_MODULE": "benchsettings",
-           "BENCH_REDIS_URL": redis_url, "RAWAPP_DATABASE_URL": app_url,
+           "BENCH_REDIS_URL": redis_url, "BENCH_CACHE_PREFIX": f"bench{os.getpid()}-{int(time.time())}",
+           "RAWAPP_DATABASE_URL": app_url,
            "RAWAPP_SECRET_KEY": settings.SECRET_KEY, "RAWAPP_SESSION_COOKIE": settings.SESSION_COOKIE_NAME}
     env.pop("REDIS_URL", None)  # tasks stay in-process (none is queued by a GET)
     portal_port, raw_port = args.port, args.port + 1

@@ -5,8 +5,8 @@ posture where it changes what a request costs, the test settings for the rest
 * DEBUG off; the database connection kept between requests
   (production.py's CONN_MAX_AGE and health checks);
 * the cache (and, through it, whatever session engine base.py configures) on
-  Redis: ``REDIS_URL`` names the db, the security counters share it under
-  their key prefix (as ``make smoke`` does);
+  Redis: ``BENCH_REDIS_URL`` names the db, the security counters share it
+  under their own key prefix (as ``make smoke`` does);
 * PostgreSQL row-level security on, and ``DATABASE_URL`` is the plain
   application role bench_http.py creates (neither owner nor superuser);
 * ``ROOT_URLCONF`` is scripts/benchurls.py: the portal's URLs plus the
@@ -25,13 +25,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 PORTAL_ROW_LEVEL_SECURITY = True
 ROOT_URLCONF = "benchurls"
 
+# Under a key prefix of this run's own (bench_http.py): the cache starts
+# cold and nothing of the Redis db's other users is read, evicted or flushed.
 _REDIS = os.environ.get("BENCH_REDIS_URL", "")
+_PREFIX = os.environ.get("BENCH_CACHE_PREFIX", "bench")
 if _REDIS:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS},
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS,
+                    "KEY_PREFIX": _PREFIX},
         "security": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _REDIS,
-            "KEY_PREFIX": "security",
+            "KEY_PREFIX": f"{_PREFIX}-security",
         },
     }
