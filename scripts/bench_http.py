@@ -161,6 +161,31 @@ def load(port: int, path: str, cookie: str, args: object) -> dict:
     return result
 
 
+def check_posture(owner_url: str, ports: tuple[int, int], cookie: str, users: int) -> str:
+    """Before timing: both servers show the whole tenant on ユーザ一覧 (so RLS
+    lets the plain role see its tenant, and nothing else is measured empty),
+    and every connection they hold is the plain role's."""
+    import http.client
+
+    import psycopg
+
+    for port in ports:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/users/", headers={"Cookie": cookie, "Host": "127.0.0.1"})
+        body = conn.getresponse().read().decode()
+        conn.close()
+        if f"{users}" not in body.replace(",", ""):
+            benchlib.fail(f"port {port}: ユーザ一覧 does not show {users} users")
+    with psycopg.connect(owner_url) as db:
+        roles = db.execute(
+            "SELECT usename, count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY usename"
+        ).fetchall()
+    if [r[0] for r in roles] != [APP_ROLE]:
+        benchlib.fail(f"the servers' connections are not all {APP_ROLE}: {roles}")
+    return f"servers connected as {APP_ROLE} ({roles[0][1]} connections), RLS on; ユーザ一覧 shows {users:,} users"
+
+
 def main() -> None:
     p = benchlib.parser(__doc__)
     p.add_argument("--rounds", type=int, default=3)
@@ -194,6 +219,7 @@ def main() -> None:
                start("rawapp:application", raw_port, args, env)]
     labels = list(targets)
     try:
+        posture = check_posture(owner_url, (portal_port, raw_port), cookie, data.users)
         for r in range(args.rounds):
             order = labels[r % len(labels):] + labels[: r % len(labels)]
             for label in order:
@@ -250,6 +276,7 @@ def main() -> None:
             goal="for reference (ratio = floor ÷ page)",
         )
     cpu = statistics.median(x["cpu"] * 1000 / x["requests"] for xs in results.values() for x in xs)
+    report.note(posture)
     report.note(f"load generator (own process): median {cpu:.2f} ms CPU per request")
     report.finish(args)
 
