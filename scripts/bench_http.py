@@ -10,7 +10,10 @@
   the portal (portal.wsgi with scripts/benchsettings.py: DEBUG off, persistent
   connections, the cache on Redis, row-level security on, connected as a
   plain role that is neither owner nor superuser, as in production) and the
-  raw floor (scripts/rawapp.py, same role).
+  raw floor (scripts/rawapp.py, same role). Redis: ``BENCH_REDIS_URL`` or
+  ``REDIS_URL`` (default db 0), keys under a prefix of the run's own. Before
+  timing, both servers must show the 100,000 users and hold only connections
+  of the plain role.
 * **Pages.** The portal's admin home, ユーザ一覧 page 1 (100,000 users), the
   bulletin board and the inquiry list (a service's （障害）お問い合わせ, 150 rows),
   logged in as the 100,000-user tenant's admin; the **framework floor**
