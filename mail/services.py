@@ -404,7 +404,7 @@ def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
     now = now or timezone.now()
     with operator_scope():
         return list(
-            OutboxMessage.objects.filter(_stuck(now)).order_by("created_at").values_list("pk", flat=True)[:limit]
+            OutboxMessage.objects.filter(_stuck(now)).order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
         )
 
 
@@ -421,7 +421,8 @@ def take_stuck(*, now: Any = None, limit: int = 500) -> list[int]:
         ids = list(
             rows.select_for_update(skip_locked=True)
             .filter(_stuck(now))
-            .order_by("created_at")
+            # pk breaks the ties: a bulk send's rows share one created_at
+            .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
         rows.filter(pk__in=ids).update(status=OutboxMessage.Status.PENDING, claimed_until=now)
