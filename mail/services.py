@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template import Context
+from django.template import Context, Variable
+from django.template.base import TextNode, VariableNode
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -27,6 +28,7 @@ from django.utils import timezone, translation
 from mail.links import base_url
 from mail.models import OutboxMessage
 from mail.queue import enqueue, enqueue_on_commit
+from tenants.bulk import insert_rows
 from tenants.scoping import operator_scope
 
 MAIL_LANGUAGE = "ja"
@@ -72,6 +74,10 @@ class MailTemplate:
     subject: Any
     body: Any
     html: Any | None
+    # The plain variables the subject is made of, when it is nothing but
+    # text and {{ name }}s (every subject here): a bulk send renders it once
+    # per distinct value, not once per mail (issue 22). None: render always.
+    subject_names: tuple[str, ...] | None = None
 
     @classmethod
     def load(cls, name: str) -> MailTemplate:
@@ -79,23 +85,61 @@ class MailTemplate:
             html = get_template(f"mail/{name}/body.html")
         except TemplateDoesNotExist:
             html = None
-        return cls(get_template(f"mail/{name}/subject.txt"), get_template(f"mail/{name}/body.txt"), html)
+        subject = get_template(f"mail/{name}/subject.txt")
+        return cls(subject, get_template(f"mail/{name}/body.txt"), html, _plain_names(subject.template))
 
-    def render(self, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    def render(
+        self, context: Mapping[str, Any], *, subjects: dict[tuple, str] | None = None
+    ) -> tuple[str, str, str]:
         """(subject on one line, text body, HTML body or "") for one message.
+        ``subjects``: a bulk send's memo of the subjects rendered so far.
 
         The mail templates are written in Japanese: they are rendered in
         Japanese even when an English UI request causes the mail, so that choice
         labels, dates and amounts inside them do not come out in English."""
         with translation.override(MAIL_LANGUAGE):
             plain = Context(dict(context), autoescape=False)
-            subject = " ".join(self.subject.template.render(plain).split())
+            key = _subject_key(self.subject_names, context) if subjects is not None else None
+            if key is not None and key in subjects:
+                subject = subjects[key]
+            else:
+                subject = " ".join(self.subject.template.render(plain).split())
+                if key is not None:
+                    subjects[key] = subject
             # Plain text, not the SafeString a template returns: a page that
             # shows the mail (the bulletin's 確認 preview) must escape it as
             # any text, or a title with <b> renders bold (issue 23).
             body = str.__str__(self.body.template.render(plain))
             html = self.html.render(dict(context)) if self.html else ""
         return subject, body, html
+
+
+def _plain_names(template: Any) -> tuple[str, ...] | None:
+    """The variables of a template made only of text and ``{{ name }}``
+    (no tag, no filter, no attribute lookup), or None."""
+    names = []
+    for node in template.nodelist:
+        if isinstance(node, TextNode):
+            continue
+        if not isinstance(node, VariableNode):
+            return None
+        expression = node.filter_expression
+        var = expression.var
+        if expression.filters or not isinstance(var, Variable) or var.lookups is None or len(var.lookups) != 1:
+            return None
+        names.append(var.lookups[0])
+    return tuple(names)
+
+
+def _subject_key(names: tuple[str, ...] | None, context: Mapping[str, Any]) -> tuple | None:
+    """The memo key of a subject: the values of its variables, when they are
+    plain values (a string, a number, None)."""
+    if names is None:
+        return None
+    values = tuple(context.get(name) for name in names)
+    if not all(v is None or type(v) in (str, int) for v in values):
+        return None
+    return values
 
 
 def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
@@ -137,28 +181,26 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     """
     parts = MailTemplate.load(template)
     common = base_context()
+    sender = settings.DEFAULT_FROM_EMAIL
+    subjects: dict[tuple, str] = {}
     rows = []
     # A fan-out passes one context object to every recipient (a notice reads
     # the same for all): render it once, not once per mail.
     last_context: Mapping[str, Any] | None = None
     for mail in mails:
         if mail.context is not last_context:
-            subject, body, html = parts.render({**common, **mail.context})
+            subject, body, html = parts.render({**common, **mail.context}, subjects=subjects)
             last_context = mail.context
         rows.append(
-            OutboxMessage(
-                tenant_id=_tenant_id(mail.tenant if mail.tenant is not None else tenant),
-                template=template,
-                to=_recipients(mail.to),
-                subject=subject,
-                body=body,
-                html_body=html,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-            )
+            (_tenant_id(mail.tenant if mail.tenant is not None else tenant), template, _recipients(mail.to),
+             subject, body, html, sender)
         )
+    # One set-based INSERT per 5,000 rows (tenants/bulk.py), no model
+    # instance per mail.
     with operator_scope():  # the rows may belong to other tenants, or none
-        created = OutboxMessage.objects.bulk_create(rows, batch_size=BULK_CHUNK)
-    ids = [row.pk for row in created]
+        ids = insert_rows(
+            OutboxMessage, ("tenant_id", "template", "to", "subject", "body", "html_body", "from_email"), rows
+        )
     for chunk in _chunks(ids):
         transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
     return len(ids)
@@ -362,7 +404,7 @@ def stuck_message_ids(*, now: Any = None, limit: int = 500) -> list[int]:
     now = now or timezone.now()
     with operator_scope():
         return list(
-            OutboxMessage.objects.filter(_stuck(now)).order_by("created_at").values_list("pk", flat=True)[:limit]
+            OutboxMessage.objects.filter(_stuck(now)).order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
         )
 
 
@@ -379,7 +421,8 @@ def take_stuck(*, now: Any = None, limit: int = 500) -> list[int]:
         ids = list(
             rows.select_for_update(skip_locked=True)
             .filter(_stuck(now))
-            .order_by("created_at")
+            # pk breaks the ties: a bulk send's rows share one created_at
+            .order_by("created_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
         rows.filter(pk__in=ids).update(status=OutboxMessage.Status.PENDING, claimed_until=now)

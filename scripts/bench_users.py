@@ -39,6 +39,11 @@ LIST_COLUMNS = (
     "u.id, u.email, u.role, u.is_representative, u.last_name, u.first_name, u.affiliation, "
     "u.status, u.login_condition"
 )
+# Issue 22's goals for rows measured relative to page 1: a ratio and an
+# absolute ceiling in-process at 100,000 users.
+RELATIVE_LIMIT = 2.0
+ABSOLUTE_MS = 60
+IMPORT_LIMIT = 8.0  # × COPY into the same tables
 # Tables the rolled-back import writes to (vacuumed before and after).
 TOUCHED = ("accounts_user", "accounts_loginid", "accounts_organizationmembership", "accounts_accounttoken",
            "notifications_outboxmessage", "audit_auditentry")
@@ -119,6 +124,13 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
     page1 = benchlib.timed(get, runs)
     report.add(f"ユーザ一覧 page 1 ({data.users:,} users)", page1, raw, goal="≤ 3× raw psycopg", limit=3.0)
     base = benchlib.p50(page1)
+
+    def relative(label: str, ms: list[float]) -> None:
+        """A row measured against page 1 also has an absolute goal, so that
+        a faster page 1 cannot turn it red by itself (issue 22)."""
+        ratio = benchlib.p50(ms) / base
+        report.add(label, ms, base, goal=f"≤ {RELATIVE_LIMIT:g}× portal page 1 and ≤ {ABSOLUTE_MS} ms",
+                   ratio=ratio, met=ratio <= RELATIVE_LIMIT and benchlib.p50(ms) <= ABSOLUTE_MS)
     last_page = (data.users + 99) // 100
     cases = [
         (f"ユーザ一覧 last page ({last_page})", {"page": last_page}),
@@ -132,8 +144,7 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
         ("ユーザ一覧 sort 姓名 desc, last page", {"sort": "-name", "page": last_page}),
     ]
     for label, params in cases:
-        report.add(label, benchlib.timed(lambda p=params: get(p), runs), base,
-                   goal="≤ 1.5× portal page 1", limit=1.5)
+        relative(label, benchlib.timed(lambda p=params: get(p), runs))
     searches = [
         ("ユーザ一覧 search ID q=0999", {"q": "0999"}),
         ("ユーザ一覧 search 姓 q=佐藤 (2 characters)", {"q": "佐藤"}),
@@ -141,8 +152,7 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
         ("ユーザ一覧 search 姓名 q=山田 花子", {"q": "山田 花子"}),
     ]
     for label, params in searches:
-        report.add(label, benchlib.timed(lambda p=params: get(p), runs), base,
-                   goal="≤ 2× portal page 1", limit=2.0)
+        relative(label, benchlib.timed(lambda p=params: get(p), runs))
     from tenants.models import Tenant
     from tenants.scoping import tenant_scope
     from users import selectors
@@ -157,15 +167,16 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
                 report.note(f"plans for q={q}:\n{plans}")
             report.add(f"ユーザ一覧 search q={q}: page and COUNT plans use the trigram index", None, None,
                        goal="EXPLAIN: user_search_trgm", met=uses)
-    report.add("ユーザ一覧 詳細検索 ステータス + 所属組織",
-               benchlib.timed(lambda: get({"detail": "1", "status": "active",
-                                           "organization": data.organization_ids[3]}), runs),
-               base, goal="≤ 2× portal page 1", limit=2.0)
-    client.get("/users/")  # the same page as last request: both sessions unchanged (issue 22)
-    big = count_queries(client, "/users/")
+    relative("ユーザ一覧 詳細検索 ステータス + 所属組織",
+             benchlib.timed(lambda: get({"detail": "1", "status": "active",
+                                         "organization": data.organization_ids[3]}), runs))
     small_client = Client()
     small_client.force_login(small_admin)
-    small_client.get("/users/")  # warm up as the big client is: the login stamp and the badge (issue 22)
+    # Warm both first: a cold cache (menu, links, badge) costs a first
+    # request queries the steady state does not pay; both sides count warm.
+    for c in (client, small_client):
+        assert c.get("/users/").status_code == 200
+    big = count_queries(client, "/users/")
     small = count_queries(small_client, "/users/")
     report.add(f"ユーザ一覧 queries per page: {small} (1 user) vs {big} ({data.users:,})", None, None,
                goal="constant", met=small == big)
@@ -303,7 +314,7 @@ def bench_import(report: benchlib.Report, data: benchlib.Scale, rows: int) -> No
         floor_ms, _ = benchlib.once(baseline)
         transaction.set_rollback(True)
     report.add(f"CSV import {rows:,} rows: dry run + apply", dry_ms + apply_ms, floor_ms,
-               goal="≤ 10× COPY temp + upsert", limit=10.0)
+               goal=f"≤ {IMPORT_LIMIT:g}× COPY temp + upsert", limit=IMPORT_LIMIT)
     report.note(f"import: dry run {dry_ms:.0f} ms, apply {apply_ms:.0f} ms, COPY floor {floor_ms:.0f} ms")
     report.add(f"CSV import password hashes: {hashes.count}", None, None, goal="0", met=hashes.count == 0)
 

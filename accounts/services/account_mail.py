@@ -1,6 +1,6 @@
 """What the mails of the account flows share: the common template context
-and the bulk send of link mails (one outbox INSERT per 500 mails, in the
-caller's transaction). Links, dates and the recipient are the mail kit's
+and the bulk send of link mails (set-based outbox INSERTs, in the caller's
+transaction). Links, dates and the recipient are the mail kit's
 (``mail.links``, ``mail.dates``) and the user's (``User.mail_to``)."""
 
 from __future__ import annotations
@@ -21,11 +21,17 @@ from mail.services import Mail, send_mails
 from tenants.models import Tenant
 
 
-def mail_context(user: User, **extra: Any) -> dict[str, Any]:
+def login_url() -> str:
+    return absolute_url(reverse("accounts:login"))
+
+
+def mail_context(user: User, *, login: str | None = None, **extra: Any) -> dict[str, Any]:
+    """``login``: the login URL when the caller has it (a bulk send reverses
+    it once, not once per mail)."""
     return {
         "user": user,
         "tenant": user.tenant,
-        "login_url": absolute_url(reverse("accounts:login")),
+        "login_url": login or login_url(),
         "sender": settings.DEFAULT_FROM_EMAIL,
         **extra,
     }
@@ -60,10 +66,11 @@ def mail_links(
     transaction. ``link(raw)`` gives the template's link variable."""
     raws = issue_tokens(users=users, purpose=purpose, expires_at=expires_at, now=now)
     expiry = format_jst(expires_at)
+    login = login_url()
     by_tenant: dict[int | None, list[Mail]] = {}
     for user, raw in zip(users, raws, strict=True):
         by_tenant.setdefault(user.tenant_id, []).append(
-            Mail(to=user.mail_to, context=mail_context(user, **link(raw), expires_at=expiry))
+            Mail(to=user.mail_to, context=mail_context(user, login=login, **link(raw), expires_at=expiry))
         )
     for tenant_id, mails in by_tenant.items():
         send_mails(template=template, mails=mails, tenant=tenant_id)

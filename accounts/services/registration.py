@@ -5,7 +5,7 @@ import), and the completion of the setup."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -41,6 +41,16 @@ def setup_url(raw_token: str) -> str:
     return absolute_url(reverse("accounts:setup", args=[raw_token]))
 
 
+_TOKEN_MARK = "0token0"  # of the token's alphabet (URL-safe base64): reverse() keeps it as is
+
+
+def setup_url_maker() -> Callable[[str], str]:
+    """``setup_url`` for many tokens with one ``reverse()``: the URL around
+    a marker, split once (a 10,000-row import reversed once per row)."""
+    before, after = setup_url(_TOKEN_MARK).split(_TOKEN_MARK)
+    return lambda raw_token: f"{before}{raw_token}{after}"
+
+
 def issue_setup_link(*, user: User, now: datetime | None = None) -> tuple[str, datetime]:
     """A fresh setup link for the opening mail or the setup mail."""
     now = now or timezone.now()
@@ -68,13 +78,14 @@ def send_setup_mails(*, users: Iterable[User], actor: Any, now: datetime | None 
     if not users:
         return 0
     now = now or timezone.now()
+    url = setup_url_maker()
     mail_links(
         users=users,
         purpose=AccountToken.Purpose.SETUP,
         expires_at=setup_link_expiry(now),
         now=now,
         template="account_setup",
-        link=lambda raw: {"setup_url": setup_url(raw)},
+        link=lambda raw: {"setup_url": url(raw)},
         action="accounts.setup_mail.sent",
         actor=actor,
     )
