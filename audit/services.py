@@ -19,6 +19,12 @@ def _check(action: str, object_types: Iterable[str]) -> None:
         registry.require(action=action, object_types=object_types)
 
 
+def _actor_label(actor: Any, actor_obj: Any) -> str:
+    """The user's ID, or what a non-user actor calls itself (``audit_label``:
+    a SCIM token, issue 25), so the entry still says who it was."""
+    return getattr(actor_obj, "email", "") or getattr(actor, "audit_label", "") or ""
+
+
 def record(
     *,
     action: str,
@@ -44,7 +50,7 @@ def record(
     return AuditEntry.objects.create(
         tenant_id=tenant_id,
         actor=actor_obj,
-        actor_label=getattr(actor_obj, "email", "") or "",
+        actor_label=_actor_label(actor, actor_obj),
         action=action,
         object_type=target._meta.label if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
@@ -71,7 +77,7 @@ def record_many(
         AuditEntry(
             tenant_id=tenant_default or getattr(target, "tenant_id", None) or getattr(actor_obj, "tenant_id", None),
             actor=actor_obj,
-            actor_label=getattr(actor_obj, "email", "") or "",
+            actor_label=_actor_label(actor, actor_obj),
             action=action,
             object_type=target._meta.label,
             object_id=str(target.pk),
