@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, OrganizationMembership, User, UserServiceRegistration
 from accounts.models.field_rules import LOGIN_ID_TAKEN_MESSAGE
+from accounts.services.throttle import security_cache
 from audit.services import record
 from mail.links import absolute_url
 from mail.services import Mail, send_mails
@@ -30,6 +31,7 @@ from users.services import service_registrations, user_accounts, user_deletion
 from users.services.errors import UserAdminError
 from users.services.organizations import OrganizationError
 
+ID_COUNT_MAIL_INTERVAL = 60 * 60
 PROFILE = ("email", "last_name", "first_name", "last_name_kana", "first_name_kana", "notification_email")
 
 
@@ -326,16 +328,20 @@ def notify_id_count_exceeded(exc: IdCountExceeded) -> None:
         "adding": exc.adding,
         "idchange_url": absolute_url(reverse("idchange:list")),
     }
-    send_mails(
-        template="scim_id_count_exceeded",
-        mails=[Mail(to=a.mail_to, context=context, tenant=contract.tenant_id) for a in admins],
-        tenant=contract.tenant_id,
-    )
+    # A directory retries a refused change on every sync cycle (Entra: each
+    # 40 minutes): the admins hear of it once an hour per contract, not each time.
+    first = security_cache().add(f"scim:id-count-mail:{contract.pk}", 1, timeout=ID_COUNT_MAIL_INTERVAL)
+    if first:
+        send_mails(
+            template="scim_id_count_exceeded",
+            mails=[Mail(to=a.mail_to, context=context, tenant=contract.tenant_id) for a in admins],
+            tenant=contract.tenant_id,
+        )
     record(
         action="scim.id_count.exceeded",
         actor=actor_of(token),
         target=token,
-        data={"contract": contract.number, "service": contract.service.code, "adding": exc.adding},
+        data={"contract": contract.number, "service": contract.service.code, "adding": exc.adding, "mailed": first},
     )
 
 
