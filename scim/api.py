@@ -94,10 +94,10 @@ def scim_view(*methods: str) -> Callable:
     return decorator
 
 
-def _paging(request: HttpRequest) -> tuple[int, int]:
+def _paging(params: Any) -> tuple[int, int]:
     try:
-        start = max(1, int(request.GET.get("startIndex", 1)))
-        count = min(selectors.MAX_COUNT, max(0, int(request.GET.get("count", 100))))
+        start = max(1, int(params.get("startIndex", 1)))
+        count = min(selectors.MAX_COUNT, max(0, int(params.get("count", 100))))
     except ValueError:
         raise ScimError(400, "invalidValue", "startIndex and count must be integers.") from None
     return start, count
@@ -128,7 +128,13 @@ def _not_modified(request: HttpRequest, resource: dict[str, Any]) -> bool:
 
 
 def _not_found(kind: str, pk: str) -> ScimError:
-    return ScimError(404, None, f"{kind} {pk} not found.")
+    return ScimError(404, None, f"{kind} not found.")  # the id is not echoed back
+
+
+@scim_view("GET", "POST", "PUT", "PATCH", "DELETE")
+def not_found(request: HttpRequest, token: ScimToken, rest: str = "") -> HttpResponse:
+    """Any other path under /scim/v2/: a SCIM 404, not the portal's page."""
+    raise ScimError(404, None, "No such endpoint.")
 
 
 # --- discovery ---------------------------------------------------------------
@@ -173,11 +179,31 @@ def users(request: HttpRequest, token: ScimToken) -> HttpResponse:
         response = scim_response(resource, status=201, etag=resource["meta"]["version"])
         response["Location"] = resource["meta"]["location"]
         return response
-    start, count = _paging(request)
-    qs = selectors.filter_users(tenant=token.tenant, filter_text=request.GET.get("filter"))
+    return _user_list(request, token, request.GET)
+
+
+def _user_list(request: HttpRequest, token: ScimToken, params: Any) -> HttpResponse:
+    start, count = _paging(params)
+    qs = selectors.filter_users(tenant=token.tenant, filter_text=params.get("filter"))
     total = qs.count()
     page = list(qs[start - 1 : start - 1 + count]) if count else []
-    return _list([resources.user_resource(u, base=base) for u in page], total=total, start=start)
+    items = [_projected(params, resources.user_resource(u, base=_base(request))) for u in page]
+    return _list(items, total=total, start=start)
+
+
+def _projected(params: Any, resource: dict[str, Any]) -> dict[str, Any]:
+    def text(name: str) -> str:
+        value = params.get(name) or ""
+        return ",".join(value) if isinstance(value, list) else str(value)
+
+    return resources.project(resource, attributes=text("attributes"), excluded=text("excludedAttributes"))
+
+
+@scim_view("POST")
+def users_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    """POST /Users/.search (RFC 7644 §3.4.3): the query in the body."""
+    body = _body(request)
+    return _user_list(request, token, {k: v for k, v in body.items() if k != "schemas"})
 
 
 @scim_view("GET", "PUT", "PATCH", "DELETE")
@@ -190,7 +216,7 @@ def user(request: HttpRequest, token: ScimToken, pk: str) -> HttpResponse:
     if request.method == "GET":
         if _not_modified(request, current):
             return scim_response(None, status=304, etag=current["meta"]["version"])
-        return scim_response(current, etag=current["meta"]["version"])
+        return scim_response(_projected(request.GET, current), etag=current["meta"]["version"])
     _precondition(request, current)
     if request.method == "DELETE":
         services.delete_user(token=token, user=found)
@@ -220,7 +246,7 @@ def groups(request: HttpRequest, token: ScimToken) -> HttpResponse:
             "invalidValue",
             "グループはご契約中のサービスごとに 1 つずつあり、作成できません。displayName にはご契約中のサービス名を指定してください。",
         )
-    start, count = _paging(request)
+    start, count = _paging(request.GET)
     qs = selectors.filter_groups(tenant=token.tenant, filter_text=request.GET.get("filter"))
     total = qs.count()
     page = list(qs[start - 1 : start - 1 + count]) if count else []

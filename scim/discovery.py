@@ -91,8 +91,9 @@ def _schemas() -> list[tuple[str, str, list[dict[str, Any]]]]:
                 _attr(
                     "name",
                     "complex",
-                    sub=[_attr("familyName", description="姓"), _attr("givenName", description="名"),
-                         _attr("formatted", mutability="readOnly")],
+                    required=True,
+                    sub=[_attr("familyName", required=True, description="姓"),
+                         _attr("givenName", required=True, description="名")],
                 ),
                 _attr("displayName", mutability="readOnly"),
                 _attr("active", "boolean", description="false: 一時停止"),

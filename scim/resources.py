@@ -50,11 +50,9 @@ def user_resource(user: User, *, base: str) -> dict[str, Any]:
         "schemas": [schemas.USER, schemas.ENTERPRISE, schemas.PORTAL],
         "id": str(user.pk),
         "userName": user.email,
-        "name": {
-            "familyName": user.last_name,
-            "givenName": user.first_name,
-            "formatted": user.full_name,
-        },
+        # No name.formatted: it is not stored, and a computed one would
+        # differ from what the directory set (scim2-tester checks that).
+        "name": {"familyName": user.last_name, "givenName": user.first_name},
         "displayName": user.full_name or user.email,
         "active": user.status != User.Status.SUSPENDED,
         "emails": [{"value": user.mail_to, "type": "work", "primary": True}],
@@ -163,3 +161,65 @@ def portal_fields(resource: dict[str, Any]) -> dict[str, Any]:
         "active": as_bool(r["active"]) if r.get("active") is not None else True,
         "external_id": _text(r.get("externalid")),
     }
+
+
+ALWAYS_RETURNED = {"id", "schemas", "meta"}
+
+
+def _split(attr: str) -> tuple[str, str]:
+    """``name.givenName`` → (name, givenname); a URN-prefixed attribute
+    ``urn:…:User:department`` → (urn:…:user, department); all lowered."""
+    attr = attr.strip()
+    low = attr.lower()
+    for urn in (schemas.ENTERPRISE, schemas.PORTAL, schemas.USER, schemas.GROUP):
+        if low == urn.lower():
+            return urn.lower(), ""
+        if low.startswith(urn.lower() + ":"):
+            rest = low[len(urn) + 1 :]
+            if urn in (schemas.USER, schemas.GROUP):
+                return _split(rest)
+            return urn.lower(), rest
+    head, _dot, sub = low.partition(".")
+    return head, sub
+
+
+def project(resource: dict[str, Any], *, attributes: str = "", excluded: str = "") -> dict[str, Any]:
+    """RFC 7644 §3.4.2.5: ``attributes`` keeps only those (plus id, schemas,
+    meta), ``excludedAttributes`` drops them."""
+    if not attributes and not excluded:
+        return resource
+    if attributes:
+        wanted: dict[str, set[str]] = {}
+        for a in attributes.split(","):
+            if a.strip():
+                head, sub = _split(a)
+                wanted.setdefault(head, set()).add(sub)
+        out: dict[str, Any] = {}
+        for key, value in resource.items():
+            low = key.lower()
+            if low in ALWAYS_RETURNED:
+                out[key] = value
+            elif low in wanted:
+                subs = wanted[low]
+                if "" in subs or not isinstance(value, (dict, list)):
+                    out[key] = value
+                elif isinstance(value, dict):
+                    out[key] = {k: v for k, v in value.items() if k.lower() in subs}
+                else:
+                    out[key] = [{k: v for k, v in i.items() if k.lower() in subs} for i in value if isinstance(i, dict)]
+        return out
+    out = dict(resource)
+    for a in excluded.split(","):
+        if not a.strip():
+            continue
+        head, sub = _split(a)
+        key = next((k for k in out if k.lower() == head), None)
+        if key is None or head in ALWAYS_RETURNED:
+            continue
+        if not sub:
+            out.pop(key)
+        elif isinstance(out[key], dict):
+            out[key] = {k: v for k, v in out[key].items() if k.lower() != sub}
+        elif isinstance(out[key], list):
+            out[key] = [{k: v for k, v in i.items() if k.lower() != sub} for i in out[key] if isinstance(i, dict)]
+    return out

@@ -13,7 +13,12 @@ urlpatterns = [
     path("Schemas", api.schemas_view, name="schemas"),
     re_path(r"^Schemas/(?P<urn>[^/]+)$", api.schemas_view, name="schema"),
     path("Users", api.users, name="users"),
+    path("Users/.search", api.users_search, name="users_search"),
+    # The root search (every resource type): the users, the one type a
+    # directory searches; groups are listed at /Groups.
+    path(".search", api.users_search, name="search"),
     path("Users/<str:pk>", api.user, name="user"),
     path("Groups", api.groups, name="groups"),
     path("Groups/<str:pk>", api.group, name="group"),
+    re_path(r"^(?P<rest>.*)$", api.not_found, name="not_found"),
 ]
