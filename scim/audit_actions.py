@@ -12,10 +12,10 @@ ACTIONS = {
     "scim.token.created": pgettext_lazy("audit action", "SCIM トークン作成"),
     "scim.token.revoked": pgettext_lazy("audit action", "SCIM トークン失効"),
     "scim.user.external_id_set": pgettext_lazy("audit action", "SCIM 外部 ID 設定"),
-    "scim.user.refused": pgettext_lazy("audit action", "SCIM 変更拒否"),
     "scim.id_count.exceeded": pgettext_lazy("audit action", "SCIM 契約 ID 数超過"),
 }
 
 OBJECT_TYPES = {
     "scim.ScimToken": _("SCIM トークン"),
+    "scim.ScimUser": _("SCIM ユーザ"),
 }
