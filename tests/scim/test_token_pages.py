@@ -123,3 +123,11 @@ def test_list_query_count_is_constant(alice_client, tenant_a, alice, django_asse
         make_token(tenant_a, alice, name=f"t{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         alice_client.get(LIST)
+
+
+def test_token_pages_in_english(alice_client, tenant_a, alice):
+    make_token(tenant_a, alice, name="Okta")
+    page = alice_client.get(LIST, headers={"Accept-Language": "en"})
+    assert "SCIM provisioning" in page.text and "Create a token" in page.text and "Never used" in page.text
+    page = alice_client.post(ADD, {"name": ""}, headers={"Accept-Language": "en"})
+    assert "Enter a token name." in page.text
