@@ -222,11 +222,20 @@ def user(request: HttpRequest, token: ScimToken, pk: str) -> HttpResponse:
         services.delete_user(token=token, user=found)
         return scim_response(None, status=204)
     body = _body(request)
-    wanted = services.patched(current, body) if request.method == "PATCH" else body
+    wanted = services.patched(current, body) if request.method == "PATCH" else _keep_kana(current, body)
     with transaction.atomic():
         services.replace_user(token=token, user=found, resource=wanted)
     resource = resources.user_resource(selectors.user(tenant=token.tenant, pk=pk), base=base)
     return scim_response(resource, etag=resource["meta"]["version"])
+
+
+def _keep_kana(current: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A PUT without our extension at all (Okta sends its own profile) keeps
+    the kana the portal holds: a directory that does not know the kana must
+    not erase what the admins entered. Sending the extension replaces them."""
+    if any(k.lower() == schemas.PORTAL.lower() for k in body):
+        return body
+    return {**body, schemas.PORTAL: current.get(schemas.PORTAL, {})}
 
 
 # --- Groups: one per contracted service (SVC-1) ------------------------------

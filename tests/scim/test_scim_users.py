@@ -134,6 +134,18 @@ def test_put_replaces_the_user(scim_a, tenant_a):
     assert response.json()["active"] is False
 
 
+def test_put_without_the_portal_extension_keeps_the_kana(scim_a, tenant_a, bob):
+    """Okta replaces users with PUT and knows nothing of the kana: they stay."""
+    body = okta_user(user_name=bob.email) | {"name": {"givenName": "Bob", "familyName": "Tanaka"}}
+    assert scim_a.put(f"Users/{bob.pk}", body).status_code == 200
+    user = _user(tenant_a, bob.email)
+    assert (user.last_name, user.last_name_kana, user.first_name_kana) == ("Tanaka", "ヤマダ", "タロウ")
+    body["urn:ietf:params:scim:schemas:extension:portal:2.0:User"] = {"familyNameKana": "タナカ"}
+    scim_a.put(f"Users/{bob.pk}", body)
+    user = _user(tenant_a, bob.email)
+    assert (user.last_name_kana, user.first_name_kana) == ("タナカ", "")
+
+
 def test_patch_entra_dialect(scim_a, tenant_a, bob):
     """Microsoft's documented PATCH requests: ``Replace`` with a capital R,
     ``active`` as the string "False", ``emails[type eq "work"].value``,
