@@ -21,6 +21,12 @@ def _check(action: str, object_types: Iterable[str]) -> None:
         registry.require(action=action, object_types=object_types)
 
 
+def _actor_label(actor: Any, actor_obj: Any) -> str:
+    """The user's ID, or what a non-user actor calls itself (``audit_label``:
+    a SCIM token, issue 25), so the entry still says who it was."""
+    return getattr(actor_obj, "email", "") or getattr(actor, "audit_label", "") or ""
+
+
 def record(
     *,
     action: str,
@@ -50,7 +56,7 @@ def record(
         return AuditEntry.objects.create(
             tenant_id=tenant_id,
             actor=actor_obj,
-            actor_label=getattr(actor_obj, "email", "") or "",
+            actor_label=_actor_label(actor, actor_obj),
             action=action,
             object_type=target._meta.label if target is not None else "",
             object_id=str(target.pk) if target is not None else "",
@@ -74,7 +80,7 @@ def record_many(
     tenant_default = tenant if isinstance(tenant, int) or tenant is None else tenant.pk
     actor_tenant = getattr(actor_obj, "tenant_id", None)
     actor_id = getattr(actor_obj, "pk", None)
-    actor_label = getattr(actor_obj, "email", "") or ""
+    actor_label = _actor_label(actor, actor_obj)
     ip = client_ip.get()
     targets = list(targets)
     _check(action, {target._meta.label for target in targets})

@@ -27,5 +27,7 @@ urlpatterns = [
     path("inquiries/", include("inquiries.urls")),
     path("staff/inquiries/", include("inquiries.urls_staff")),
     path("customization/", include("customization.urls")),
+    path("scim/v2/", include("scim.urls_api")),
+    path("scim-tokens/", include("scim.urls")),
     path("", include("accounts.urls")),
 ]

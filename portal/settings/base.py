@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bulletin",
     "inquiries",
     "customization",
+    "scim",
 ]
 
 MIDDLEWARE = [

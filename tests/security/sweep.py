@@ -30,11 +30,18 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from tests.security.world import World, tenant_models
+from tests.security.world import BearerToken, World, tenant_models
 
 ROUTE_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>(?:[^()]|\([^()]*\))*)\)")
-DENIED = {HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED}
+# 401: the bearer-token endpoint (/scim/v2/, issue 25) refuses a request
+# without a valid token so; a session is no credential there.
+DENIED = {
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.METHOD_NOT_ALLOWED,
+}
 LOGIN_PREFIXES = ("/?next=", "/admin/login/?next=")
 
 
@@ -242,9 +249,12 @@ def run_sweep(
     def client_for(role: str) -> Client:
         c = clients.get(role)
         if c is None:
-            c = Client(raise_request_exception=False)
             user = world.roles[role]
-            if user is not None:
+            if isinstance(user, BearerToken):  # no session: the token in every request
+                c = Client(raise_request_exception=False, headers={"Authorization": f"Bearer {user.raw}"})
+            else:
+                c = Client(raise_request_exception=False)
+            if user is not None and not isinstance(user, BearerToken):
                 c.force_login(user)
             clients[role] = c
         return c

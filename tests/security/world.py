@@ -93,6 +93,14 @@ def tenant_linked_models() -> list[tuple[type[models.Model], str]]:
     return found
 
 
+@dataclass(frozen=True)
+class BearerToken:
+    """A role with no session that sends a bearer token instead (the SCIM
+    endpoint, issue 25): the attacker tenant's token."""
+
+    raw: str
+
+
 @dataclass
 class World:
     victim: Tenant
@@ -370,6 +378,9 @@ def build_world() -> World:
         tenant=empty, email="adm@empty.example.com", role=User.Role.ADMIN, is_representative=True
     )
     operator = User.objects.create_superuser("op@carrier.example.com", "OpPass2026x")
+    from scim.tokens import create_token
+
+    _token, scim_raw = create_token(tenant=attacker, actor=admin, name="攻撃側", send_setup_mail=False)
     # The attacker's own tenant holds data too, so its pages are not empty.
     for model in tenant_models():
         if not model._base_manager.filter(tenant=attacker).exists():
@@ -386,6 +397,7 @@ def build_world() -> World:
             "管理者": admin,
             "他テナント管理者": other_admin,
             "operator": operator,
+            "SCIM トークン（攻撃側）": BearerToken(scim_raw),
         },
         victim_rows=rows,
         unbuilt=world_unbuilt,

@@ -40,6 +40,20 @@ def service_values(*, user: User, contract: Contract, submitted: dict[str, Any])
     return values
 
 
+def id_count_refusal(*, contract: Contract, adding: int) -> str | None:
+    """Why ``adding`` more registrations would exceed the contracted ID
+    count (契約 ID 数, IDC-1), or None. No count on the contract: no limit."""
+    if contract.id_count is None or adding <= 0:
+        return None
+    registered = UserServiceRegistration.objects.filter(tenant_id=contract.tenant_id, contract=contract).count()
+    if registered + adding <= contract.id_count:
+        return None
+    return _(
+        "契約 ID 数（%(count)d）を超えるため、%(service)sに登録できません（登録済 %(registered)d、追加 %(adding)d）。"
+        "ID 数変更申込で ID 数を増やしてください。"
+    ) % {"count": contract.id_count, "service": contract.service.name, "registered": registered, "adding": adding}
+
+
 @transaction.atomic
 def register_service(
     *, user: User, contract: Contract, actor: User, values: dict[str, Any]

@@ -3,7 +3,7 @@ USER-7, NOTIF-1): add, edit, status, receive settings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import LoginId, OrganizationMembership, User
+from accounts.models import LoginId, OrganizationMembership, User, field_rules
 from accounts.services.passwords import set_password
 from accounts.services.registration import send_setup_mail
 from accounts.services.sessions import end_sessions
@@ -56,9 +56,12 @@ def create_user(
     data: dict[str, Any],
     password: str | None = None,
     force_password_change: bool = False,
+    setup_mail: bool = True,
 ) -> User:
     """USER-1. Without a password: status 未設定 and the setup mail. With one
-    (管理者が設定): validated under AUTH-4, status 有効, no mail."""
+    (管理者が設定): validated under AUTH-4, status 有効, no mail.
+    ``setup_mail=False``: 未設定 without the mail now (SCIM sends it in
+    batches later, or never when the directory does the sign-in; issue 25)."""
     user = User(tenant=tenant, **{k: data.get(k) or "" for k in PROFILE_FIELDS})
     user.role = data.get("role") or User.Role.USER
     user.login_condition = data.get("login_condition") or User.LoginCondition.TENANT
@@ -80,9 +83,38 @@ def create_user(
     record(action="accounts.user.created", actor=actor, target=user, data={"role": user.role})
     if password:
         set_password(user=user, raw_password=password, actor=actor, force_change=force_password_change)
-    else:
+    elif setup_mail:
         send_setup_mail(user=user, actor=actor)
     return user
+
+
+def profile_errors(data: dict[str, Any]) -> dict[str, str]:
+    """USER-1's field rules (accounts.models.field_rules) for the profile
+    fields present in ``data``, by field name; the same rules and Japanese
+    messages as the user form and the CSV import. For callers with no form
+    (SCIM provisioning, issue 25)."""
+    rules: dict[str, tuple[Callable[..., None], dict[str, Any]]] = {
+        "email": (field_rules.validate_mail_address, {"label": _("ユーザ ID")}),
+        "last_name": (field_rules.validate_person_name, {"label": _("姓")}),
+        "first_name": (field_rules.validate_person_name, {"label": _("名")}),
+        "last_name_kana": (field_rules.validate_kana, {"label": _("姓（カナ）")}),
+        "first_name_kana": (field_rules.validate_kana, {"label": _("名（カナ）")}),
+        "affiliation": (field_rules.validate_affiliation, {}),
+        "phone_number": (field_rules.validate_phone, {}),
+    }
+    errors: dict[str, str] = {}
+    for name, (rule, kwargs) in rules.items():
+        if name in data:
+            try:
+                rule(data[name] or "", **kwargs)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
+    if data.get("notification_email"):  # optional here: mail goes to the ユーザ ID then
+        try:
+            field_rules.validate_mail_address(data["notification_email"], label=_("通知先メールアドレス"))
+        except ValidationError as exc:
+            errors["notification_email"] = exc.messages[0]
+    return errors
 
 
 @transaction.atomic
@@ -138,6 +170,10 @@ def set_status(*, user: User, actor: User, status: str) -> User:
         unlock_user(user=user, actor=actor)
         return user
     old = user.status
+    if status == User.Status.ACTIVE and old == User.Status.SUSPENDED and not user.has_usable_password():
+        # Suspended before finishing the setup (a directory may suspend a
+        # user it just provisioned): back to 未設定, not 有効 with no password.
+        status = User.Status.PENDING
     user.status = status
     user.save(update_fields=["status"])
     if status == User.Status.SUSPENDED:
