@@ -58,6 +58,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
             MenuItem(_("ID 数確認/変更申込"), "idchange:list", admin_only=True),
             MenuItem(_("メール通知サービス設定"), "notifications:areas", admin_only=True),
             MenuItem(_("画面カスタマイズ設定"), "customization:index", admin_only=True),
+            MenuItem(_("2段階認証ポリシー"), "mfa:policy", admin_only=True),
         ),
     ),
     MenuItem(_("社内向け掲示板"), "bulletin:index", visible="bulletin.selectors.menu_visible"),
@@ -71,6 +72,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
 USER_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("パスワード変更"), "accounts:password_change"),
     MenuItem(_("通知先メールアドレス変更"), "accounts:notification_email_change"),
+    MenuItem(_("2段階認証"), "mfa:settings"),
 )
 
 

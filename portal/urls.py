@@ -27,5 +27,6 @@ urlpatterns = [
     path("inquiries/", include("inquiries.urls")),
     path("staff/inquiries/", include("inquiries.urls_staff")),
     path("customization/", include("customization.urls")),
+    path("account/two-step/", include("mfa.urls")),
     path("", include("accounts.urls")),
 ]

@@ -30,6 +30,7 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from tests.factories import login_verified
 from tests.security.world import World, tenant_models
 
 ROUTE_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
@@ -245,7 +246,7 @@ def run_sweep(
             c = Client(raise_request_exception=False)
             user = world.roles[role]
             if user is not None:
-                c.force_login(user)
+                login_verified(c, user)
             clients[role] = c
         return c
 

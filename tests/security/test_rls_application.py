@@ -29,6 +29,7 @@ from django.urls import reverse
 from accounts.models import User
 from tenants.models import Tenant
 from tenants.scoping import operator_scope
+from tests.factories import login_verified
 from tests.rls import as_application
 from tests.security.sweep import Candidates, probes_for, routes
 from tests.security.test_row_level_security import app_role  # noqa: F401 - the fixture
@@ -101,7 +102,7 @@ def test_every_page_is_the_same_under_row_level_security(app_role, demo, capsys)
             Client(raise_request_exception=False),
         )
         for client in clients[role]:
-            client.force_login(demo[role])
+            login_verified(client, demo[role])
     compared = 0
     problems = []
     for route in routes():
