@@ -88,3 +88,10 @@ def test_operator_resets_the_representative_in_django_admin(operator_client, ope
     assert not TotpDevice.objects.filter(user=alice).exists()
     assert audit("mfa.factors.reset", object_id=str(alice.pk))[0].actor_id == operator.pk
     assert [m for m in outbox("mfa_factor_changed") if "運用担当者" in m.body]
+
+
+def test_user_detail_links_to_the_reset(alice_client, bob, alice):
+    page = alice_client.get(reverse("users:detail", args=[bob.pk]))
+    assert _url(bob) in page.text
+    own = alice_client.get(reverse("users:detail", args=[alice.pk]))
+    assert _url(alice) not in own.text  # nor the 代表管理者's
