@@ -10,7 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ NAME_MAX = 50
 def _body(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RawPostDataException):  # not JSON (a form post: its body was read already)
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -70,6 +71,8 @@ def add(request: HttpRequest) -> HttpResponse:
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     from accounts.services.reauth import Reauth, check_current_password
 
+    if not passkeys.owns(request.user, pk):
+        raise Http404
     result = check_current_password(
         user=request.user, password=request.POST.get("password", ""), ip_address=client_ip(request)
     )

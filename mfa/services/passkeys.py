@@ -148,6 +148,10 @@ def authenticate(request: HttpRequest, user: User, *, credential: dict[str, Any]
     return True
 
 
+def owns(user: User, pk: int) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, pk=pk).exists()
+
+
 @transaction.atomic
 def remove(user: User, pk: int) -> bool:
     passkey = WebAuthnCredential.objects.filter(user=user, pk=pk).first()

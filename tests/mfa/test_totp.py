@@ -153,3 +153,14 @@ def test_removing_the_app_needs_the_password(bob):
     client.post(reverse("mfa:totp_remove"), {"password": TEST_PASSWORD})
     assert not TotpDevice.objects.filter(user=bob).exists()
     assert audit("mfa.totp.removed", object_id=str(bob.pk))
+
+
+def test_passkey_endpoints_refuse_junk_and_others_keys(bob_client, alice):
+    """Issue 24: a form post to the JSON endpoint is a 400, not a 500; another user's key is a 404."""
+    from mfa.models import WebAuthnCredential
+
+    assert bob_client.post(reverse("mfa:passkey_add"), {"name": "x"}).status_code == HTTPStatus.BAD_REQUEST
+    key = WebAuthnCredential.objects.create(user=alice, name="a", credential_id=b"a-1", public_key=b"pk")
+    response = bob_client.post(reverse("mfa:passkey_remove", args=[key.pk]), {"password": "x"})
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert WebAuthnCredential.objects.filter(pk=key.pk).exists()

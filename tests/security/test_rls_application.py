@@ -47,6 +47,9 @@ VOLATILE = [
     # A 確認 page's one-time token (web.submission) is fresh on every render, like CSRF.
     (re.compile(r'name="submission_token" value="[^"]+"'), 'name="submission_token" value=""'),
     (re.compile(r'data-session-expires="[^"]*"'), 'data-session-expires=""'),
+    # The authenticator-app enrolment draws a fresh key per session (issue 24).
+    (re.compile(r'<div class="mfa-qr".*?</div>', re.S), '<div class="mfa-qr"></div>'),
+    (re.compile(r'id="totp-secret">[A-Z2-7 ]+<'), 'id="totp-secret"><'),
 ]
 
 
