@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from mfa.models import TwoStepUser
-from mfa.selectors import status_label
-from mfa.services.factors import factors_of, reset_factors
+from mfa.selectors import status_label, with_two_step_status
+from mfa.services.factors import reset_factors
 
 
 class ReauthForm(forms.Form):
@@ -36,10 +36,13 @@ class TwoStepUserAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TwoStepUser]:
+        # The status as two subquery columns: no query per row.
+        return with_two_step_status(super().get_queryset(request))
+
     @admin.display(description=_("2段階認証"))
     def two_step_status(self, obj: TwoStepUser) -> str:
-        factors = factors_of(obj)
-        return status_label(totp=factors.totp, passkeys=factors.passkeys)
+        return status_label(totp=obj.two_step_totp, passkeys=obj.two_step_passkeys)
 
     @admin.action(description=_("2段階認証をリセット"), permissions=["change"])
     def reset_two_step(self, request: HttpRequest, queryset: QuerySet[TwoStepUser]) -> HttpResponse | None:
