@@ -23,7 +23,7 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import base64url_to_bytes
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -95,7 +95,7 @@ def register(request: HttpRequest, user: User, *, name: str, credential: dict[st
             expected_rp_id=rp_id(request),
             expected_origin=origin(request),
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as exc:
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:  # any malformed or false answer
         raise PasskeyError(str(exc)) from exc
     if WebAuthnCredential.objects.filter(credential_id=verified.credential_id).exists():
         raise PasskeyError("already registered")
@@ -140,7 +140,7 @@ def authenticate(request: HttpRequest, user: User, *, credential: dict[str, Any]
             credential_public_key=bytes(passkey.public_key),
             credential_current_sign_count=passkey.sign_count,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):  # any malformed or false answer
         return False
     WebAuthnCredential.objects.filter(pk=passkey.pk).update(
         sign_count=verified.new_sign_count, last_used_at=timezone.now()

@@ -164,3 +164,14 @@ def test_passkey_endpoints_refuse_junk_and_others_keys(bob_client, alice):
     response = bob_client.post(reverse("mfa:passkey_remove", args=[key.pk]), {"password": "x"})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert WebAuthnCredential.objects.filter(pk=key.pk).exists()
+
+
+def test_a_malformed_passkey_answer_is_a_400(bob_client):
+    """Found by the isolation sweep: after the options, junk is refused, not a 500."""
+    bob_client.post(reverse("mfa:passkey_add_options"))
+    response = bob_client.post(reverse("mfa:passkey_add"), {"name": "x"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    bob_client.post(reverse("mfa:passkey_add_options"))
+    junk = '{"name": "x", "credential": {"id": "AA", "rawId": "AA", "response": {}}}'
+    response = bob_client.post(reverse("mfa:passkey_add"), data=junk, content_type="application/json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
