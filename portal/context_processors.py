@@ -59,6 +59,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
             MenuItem(_("メール通知サービス設定"), "notifications:areas", admin_only=True),
             MenuItem(_("画面カスタマイズ設定"), "customization:index", admin_only=True),
             MenuItem(_("SCIM プロビジョニング"), "scim_tokens:list", admin_only=True),
+            MenuItem(_("2段階認証ポリシー"), "mfa:policy", admin_only=True),
         ),
     ),
     MenuItem(_("社内向け掲示板"), "bulletin:index", visible="bulletin.selectors.menu_visible"),
@@ -72,6 +73,7 @@ GLOBAL_MENU: tuple[MenuItem, ...] = (
 USER_MENU: tuple[MenuItem, ...] = (
     MenuItem(_("パスワード変更"), "accounts:password_change"),
     MenuItem(_("通知先メールアドレス変更"), "accounts:notification_email_change"),
+    MenuItem(_("2段階認証"), "mfa:settings"),
 )
 
 

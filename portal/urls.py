@@ -29,5 +29,6 @@ urlpatterns = [
     path("customization/", include("customization.urls")),
     path("scim/v2/", include("scim.urls_api")),
     path("scim-tokens/", include("scim.urls")),
+    path("account/two-step/", include("mfa.urls")),
     path("", include("accounts.urls")),
 ]

@@ -17,7 +17,13 @@ from hypothesis import settings as hypothesis_settings
 from accounts.models import User
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Service, Tenant
-from tests.factories import TEST_PASSWORD, ContractFactory, TenantFactory, UserFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    ContractFactory,
+    TenantFactory,
+    UserFactory,
+    login_verified,
+)
 
 # Hypothesis (issue 21, finding 7): CI runs the same examples every time, so a
 # red build is the change's fault and reruns give the same answer; it keeps no
@@ -107,9 +113,8 @@ def contracts_a(tenant_a, services):
 
 
 def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    # Verified: operators' pages require the second step (issue 24).
+    return login_verified(Client(), user)
 
 
 @pytest.fixture

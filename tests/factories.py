@@ -70,3 +70,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.save()
         LoginId.objects.create(login_id=user.email, user=user)
         return user
+
+
+def login_verified(client: Any, user: User) -> Any:
+    """``force_login`` with the second step settled (issue 24): Django admin
+    and the staff console refuse an operator's session without it, and a
+    user with a factor is held on the verification page."""
+    from mfa.session import STATE, VERIFIED
+
+    client.force_login(user)
+    session = client.session
+    session[STATE] = VERIFIED
+    session.save()
+    return client

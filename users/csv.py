@@ -47,6 +47,10 @@ COLUMNS: list[tuple[Any, str]] = [
     (gettext_lazy("通知先メールアドレス"), "notification_email"),
     (gettext_lazy("代表組織"), "organization"),
 ]
+# Download-only columns: facts the portal keeps, not data an upload sets
+# (issue 24: the two-step status). An upload ignores them, so a downloaded
+# file still goes back up unchanged.
+EXPORT_ONLY: list[tuple[Any, str]] = [(gettext_lazy("2段階認証"), "two_step")]
 ROLE_LABELS = {User.Role.ADMIN: "管理者", User.Role.USER: "ユーザ"}
 ROLE_BY_LABEL = {label: role for role, label in ROLE_LABELS.items()}
 
@@ -55,18 +59,22 @@ def headers() -> list[str]:
     return [str(h) for h, _a in COLUMNS]
 
 
+def export_headers() -> list[str]:
+    return headers() + [str(h) for h, _a in EXPORT_ONLY]
+
+
 def export_values(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
     """The cells of each exported user (``rows`` are dicts by attribute),
     for ``web.csv.csv_download`` with ``headers()``."""
-    attrs = [a for _h, a in COLUMNS]
+    attrs = [a for _h, a in COLUMNS + EXPORT_ONLY]
     for values in rows:
         values["role"] = ROLE_LABELS.get(values["role"], values["role"])
-        yield [values[a] or "" for a in attrs]
+        yield [values.get(a) or "" for a in attrs]
 
 
 def export_rows(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     """The user CSV's encoded lines (``web.csv``), as the download streams them."""
-    return csv_lines(headers(), export_values(rows))
+    return csv_lines(export_headers(), export_values(rows))
 
 
 def template_bytes() -> bytes:
@@ -219,7 +227,8 @@ def _parse_rows(reader: Any, result: Parsed) -> Parsed:
                 header = [expected[candidate.index(h)] if h in candidate else h for h in header]
                 break
     missing = [h for h in expected if h not in header]
-    unknown = [h for h in header if h and h not in expected]
+    ignored = {str(h) for h, _a in EXPORT_ONLY}
+    unknown = [h for h in header if h and h not in expected and h not in ignored]
     if missing or unknown:
         if missing:
             result.errors.append(

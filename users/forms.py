@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, User
 from accounts.models import field_rules as v
 from accounts.services.throttle import login_id_check_throttled
+from mfa import selectors as mfa_selectors
 from tenants.models import Tenant
 from users.csv import decode as decode_csv
 from users.services.service_registrations import service_values
@@ -204,6 +205,9 @@ class UserSearchForm(forms.Form):
         label=_("登録状態"),
         required=False,
         choices=[("", _("すべて")), (SERVICE_REGISTERED, _("登録済")), (SERVICE_UNREGISTERED, _("未登録"))],
+    )
+    two_step = forms.ChoiceField(
+        label=_("2段階認証"), required=False, choices=[("", _("すべて")), *mfa_selectors.STATUS_CHOICES]
     )
     detail = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from accounts.models import User
+from mfa import selectors as mfa_selectors
 
 EMPTY = SafeString("")
 CHECKED = SafeString(" checked")
@@ -131,6 +132,15 @@ CELLS: tuple[Cell, ...] = (
         lambda u, page: {"login_condition": page.condition_labels.get(u.login_condition, u.login_condition)},
     ),
     Cell('<td class="service-icons">{services}</td>', _services),
+    # Two-step verification (issue 24): the annotations of mfa.selectors.with_two_step_status.
+    Cell(
+        "<td>{two_step}</td>",
+        lambda u, page: {
+            "two_step": mfa_selectors.status_label(
+                totp=bool(getattr(u, "two_step_totp", False)), passkeys=getattr(u, "two_step_passkeys", 0) or 0
+            )
+        },
+    ),
 )
 ROW = "<tr>" + "".join(cell.html for cell in CELLS) + "</tr>"
 

@@ -32,6 +32,7 @@ from accounts.models import (
     User,
     UserServiceRegistration,
 )
+from mfa import selectors as mfa_selectors
 from tenants.models import Tenant
 
 # Sort keys of the list (USER-4): every column but 利用可能サービス. The user
@@ -166,6 +167,8 @@ def user_search(*, tenant: Tenant, filters: dict[str, Any], sort: str | None = N
     for name in ("role", "status", "login_condition"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
+    if filters.get("two_step"):
+        qs = mfa_selectors.filter_two_step(qs, filters["two_step"])  # issue 24
     if filters.get("service"):
         registered = Exists(
             UserServiceRegistration.objects.filter(tenant=tenant, user=OuterRef("pk"), contract_id=filters["service"])
@@ -190,8 +193,9 @@ def user_total(*, tenant: Tenant) -> int:
 
 
 def with_list_columns(qs: QuerySet[User], *, tenant: Tenant) -> QuerySet[User]:
-    """Prefetch what the list rows show: two extra queries whatever the page size."""
-    return qs.prefetch_related(
+    """Prefetch what the list rows show: two extra queries whatever the page
+    size; the two-step status (issue 24) is two subquery columns."""
+    return mfa_selectors.with_two_step_status(qs).prefetch_related(
         Prefetch(
             "service_registrations",
             queryset=UserServiceRegistration.objects.filter(tenant=tenant)
@@ -235,12 +239,14 @@ def iter_users_for_export(
     primary = OrganizationMembership.objects.filter(
         tenant=tenant, user=OuterRef("pk"), is_primary=True
     ).values("organization_id")[:1]
-    qs = tenant.users.order_by("email").annotate(primary_org=Subquery(primary))
+    qs = mfa_selectors.with_two_step_status(tenant.users.order_by("email").annotate(primary_org=Subquery(primary)))
     if user_ids is not None:
         qs = qs.filter(pk__in=user_ids)
-    for row in qs.values_list(*EXPORT_FIELDS, "primary_org").iterator(chunk_size=chunk_size):
+    columns = (*EXPORT_FIELDS, "primary_org", "two_step_totp", "two_step_passkeys")
+    for row in qs.values_list(*columns).iterator(chunk_size=chunk_size):
         values = dict(zip(EXPORT_FIELDS, row, strict=False))
-        values["organization"] = paths.get(row[-1], "") if row[-1] else ""
+        values["organization"] = paths.get(row[-3], "") if row[-3] else ""
+        values["two_step"] = mfa_selectors.status_label(totp=row[-2], passkeys=row[-1])
         yield values
 
 

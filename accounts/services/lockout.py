@@ -43,14 +43,20 @@ def count_login_failure(*, user: User, now: datetime) -> int:
 
 @transaction.atomic
 def register_login_failure(
-    *, user: User, ip_address: str | None = None, now: datetime | None = None
+    *,
+    user: User,
+    ip_address: str | None = None,
+    now: datetime | None = None,
+    reason: str = "wrong_password",
 ) -> int:
+    """``reason``: "wrong_password", or "wrong_code" for a wrong second
+    factor (issue 24), which counts towards the same lock."""
     now = now or timezone.now()
     failures = count_login_failure(user=user, now=now)
     record(
         action="accounts.login.failed",
         target=user,
-        data={"reason": "wrong_password", "failures": failures},
+        data={"reason": reason, "failures": failures},
         ip_address=ip_address,
     )
     if failures >= settings.LOGIN_FAILURE_LIMIT:

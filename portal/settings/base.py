@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "inquiries",
     "customization",
     "scim",
+    "mfa",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     # lifetime (AUTH-7, issue 20) and the login page's notice after either.
     # Before the scope, so a session it ends never enters one.
     "accounts.middleware.SessionExpiryMiddleware",
+    # A session that still owes its second factor (issue 24) reaches only the
+    # pages that settle it; reads the session only.
+    "mfa.middleware.TwoStepMiddleware",
     # Must come after authentication: it reads request.user and runs the
     # rest of the request (view and template rendering) inside the scope.
     "tenants.middleware.TenantScopeMiddleware",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import LoginFailureCounter, User
 from tenants.scoping import operator_scope
-from tests.factories import UserFactory
+from tests.factories import UserFactory, login_verified
 from tests.users.users_helpers import audit, outbox
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
@@ -34,7 +34,7 @@ def _staff(*codenames: str) -> Client:
     staff = User.objects.create_user("staff@carrier.example.com", is_staff=True, status=User.Status.ACTIVE)
     staff.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
     client = Client()
-    client.force_login(staff)
+    login_verified(client, staff)
     return client
 
 

@@ -123,10 +123,35 @@ def demo(transactional_db) -> None:
     call_command("seed_demo", stdout=io.StringIO())
 
 
-def login(page, login_id: str, password: str) -> None:
-    """The two-step login as a person does it (AUTH-5)."""
+def login(page, login_id: str, password: str, totp_secret: str | None = None) -> None:
+    """The two-step login as a person does it (AUTH-5); with ``totp_secret``
+    also the second factor's code (issue 24; operators always have one)."""
     page.goto("/")
     page.get_by_label("ユーザ ID").fill(login_id)
     page.get_by_role("button", name="次へ").click()
     page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
+    if totp_secret:
+        enter_totp(page, totp_secret)
+
+
+def enter_totp(page, secret: str) -> None:
+    """The verification page's code, computed as an authenticator app does."""
+    import pyotp
+
+    page.get_by_label("確認コード").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="確認").click()
+
+
+def give_operator_totp(email: str) -> str:
+    """A confirmed authenticator app for an operator created in a test."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from mfa.models import TotpDevice
+
+    secret = "E2EOPERATORTOTPKEY234567"
+    TotpDevice.objects.create(
+        user=User.all_objects.get(email=email), secret=secret, confirmed_at=timezone.now()
+    )
+    return secret

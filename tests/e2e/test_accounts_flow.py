@@ -14,7 +14,7 @@ from accounts.services.throttle import security_cache
 from mail.models import OutboxMessage
 from tenants.catalogue import ensure_catalogue
 from tenants.scoping import operator_scope
-from tests.e2e.conftest import login
+from tests.e2e.conftest import give_operator_totp, login
 from tests.factories import TEST_PASSWORD, TenantFactory, UserFactory
 
 OPERATOR = "ops@carrier.example.com"
@@ -34,9 +34,11 @@ def _setup_path() -> str:
 def test_open_register_login_and_change_password(page, transactional_db, screenshot):
     ensure_catalogue()
     User.objects.create_superuser(OPERATOR, TEST_PASSWORD)
+    secret = give_operator_totp(OPERATOR)
 
-    # The operator logs in through the portal's two-step login and opens a tenant.
-    login(page, OPERATOR, TEST_PASSWORD)
+    # The operator logs in through the portal's two-step login (and the
+    # second factor, issue 24) and opens a tenant.
+    login(page, OPERATOR, TEST_PASSWORD, totp_secret=secret)
     page.goto("/admin/tenants/tenant/add/")
     page.get_by_label("会社名").fill("株式会社開通テスト")
     page.get_by_label("テナントコード").fill("T0424242")

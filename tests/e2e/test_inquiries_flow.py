@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from inquiries.models import Inquiry
 from mail.models import OutboxMessage
+from portal.management.commands.seed_demo import DEMO_OPERATOR_TOTP_SECRET
 from tenants.scoping import operator_scope
 from tests.e2e.conftest import login
 
@@ -74,7 +75,7 @@ def test_trouble_inquiry_answered_replied_and_resolved(page, demo, screenshot, t
     page.context.clear_cookies()
 
     # The operator answers in the staff console, with a file (INQ-8).
-    login(page, OPERATOR, PASSWORD)
+    login(page, OPERATOR, PASSWORD, totp_secret=DEMO_OPERATOR_TOTP_SECRET)
     page.goto("/staff/inquiries/")
     page.get_by_label("ステータス").select_option("received")
     page.get_by_label("件名").fill("拠点")  # issue 23: the console searches by subject too

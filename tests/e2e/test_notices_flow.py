@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from mail.models import OutboxMessage
+from portal.management.commands.seed_demo import DEMO_OPERATOR_TOTP_SECRET
 from tenants.scoping import operator_scope
-from tests.e2e.conftest import ARTIFACTS, login
+from tests.e2e.conftest import ARTIFACTS, enter_totp, login
 
 TOKYO_TITLE = "東京都の回線障害"
 
@@ -71,6 +72,7 @@ def test_notif3_only_the_notice_for_the_tenants_area_reaches_its_users(browser, 
     admin_page.locator("#id_username").fill("operator@demo.example.com")
     admin_page.locator("#id_password").fill("DemoPass2026")
     admin_page.locator("input[type=submit]").click()
+    enter_totp(admin_page, DEMO_OPERATOR_TOTP_SECRET)  # issue 24: operators always
     _publish_outage(admin_page, title=TOKYO_TITLE, prefecture="東京都", name="tokyo")
     expect(admin_page.get_by_text("対象テナント 0 社")).to_be_visible()
     _publish_outage(admin_page, title=HOKKAIDO_TITLE, prefecture="北海道", name="hokkaido")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from inquiries.demo import ensure_trouble_forms
 from inquiries.models import Inquiry, InquiryMessage
 from tenants.models import Service
-from tests.factories import ContractFactory
+from tests.factories import ContractFactory, login_verified
 
 # Stored files go to a temporary MEDIA_ROOT; messages are asserted in Japanese.
 from tests.uploads.conftest import japanese, media  # noqa: F401  (autouse fixtures)
@@ -77,5 +77,5 @@ def add_message() -> Callable[..., InquiryMessage]:
 @pytest.fixture
 def staff_client(operator) -> Client:
     client = Client()
-    client.force_login(operator)
+    login_verified(client, operator)
     return client

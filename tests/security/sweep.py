@@ -30,6 +30,7 @@ from django.urls.converters import (
 )
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from tests.factories import login_verified
 from tests.security.world import BearerToken, World, tenant_models
 
 ROUTE_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
@@ -255,7 +256,7 @@ def run_sweep(
             else:
                 c = Client(raise_request_exception=False)
             if user is not None and not isinstance(user, BearerToken):
-                c.force_login(user)
+                login_verified(c, user)
             clients[role] = c
         return c
 

@@ -14,6 +14,7 @@ import sys
 import pytest
 from django.test import Client, override_settings
 
+from tests.factories import login_verified
 from tests.security.sweep import Candidates, probes_for, routes
 from tests.security.world import build_world
 
@@ -41,7 +42,7 @@ def _walk(world, role_names=("anonymous", "ユーザ", "管理者")):
     for role in role_names:  # all logged in before the first request
         clients[role] = Client(raise_request_exception=False)
         if world.roles[role] is not None:
-            clients[role].force_login(world.roles[role])
+            login_verified(clients[role], world.roles[role])
     for role, client in clients.items():
         for route in routes():
             for url, _ in list(probes_for(route, own))[:1]:

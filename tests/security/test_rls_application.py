@@ -29,6 +29,7 @@ from django.urls import reverse
 from accounts.models import User
 from tenants.models import Tenant
 from tenants.scoping import operator_scope
+from tests.factories import login_verified
 from tests.rls import as_application
 from tests.security.sweep import Candidates, probes_for, routes
 from tests.security.test_row_level_security import app_role  # noqa: F401 - the fixture
@@ -48,6 +49,9 @@ VOLATILE = [
     (re.compile(r'data-session-expires="[^"]*"'), 'data-session-expires=""'),
     # The countdown counts down between renewals (at most one a minute, issue 22).
     (re.compile(r'data-expiry="[0-9]+"'), 'data-expiry=""'),
+    # The authenticator-app enrolment draws a fresh key per session (issue 24).
+    (re.compile(r'<div class="mfa-qr".*?</div>', re.S), '<div class="mfa-qr"></div>'),
+    (re.compile(r'id="totp-secret">[A-Z2-7 ]+<'), 'id="totp-secret"><'),
 ]
 
 
@@ -103,7 +107,7 @@ def test_every_page_is_the_same_under_row_level_security(app_role, demo, capsys)
             Client(raise_request_exception=False),
         )
         for client in clients[role]:
-            client.force_login(demo[role])
+            login_verified(client, demo[role])
     compared = 0
     problems = []
     for route in routes():

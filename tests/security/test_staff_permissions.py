@@ -21,6 +21,7 @@ from customization.policies import LINK_ICON, SITE_LOGO
 from inquiries.attachments import INQUIRY_ATTACHMENT
 from inquiries.models import GeneralInquiry, Inquiry, InquiryAttachment, InquiryMessage
 from tenants.scoping import operator_scope
+from tests.factories import login_verified
 from tests.uploads.conftest import media  # noqa: F401  (autouse: a temporary MEDIA_ROOT)
 from tests.uploads.samples import image_bytes, upload
 from uploads.services import store_file
@@ -104,7 +105,7 @@ def _staff(holding: set[str] | str) -> Client:
             app_label, codename = name.split(".")
             user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     client = Client()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

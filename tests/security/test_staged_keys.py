@@ -26,7 +26,7 @@ from customization.policies import LINK_ICON, LOGIN_LOGO, SITE_LOGO
 from inquiries.attachments import INQUIRY_ATTACHMENT
 from inquiries.demo import ensure_trouble_forms
 from tenants.scoping import operator_scope, tenant_scope
-from tests.factories import ContractFactory, UserFactory
+from tests.factories import ContractFactory, UserFactory, login_verified
 from tests.inquiries.test_trouble_form import valid_data
 from tests.uploads.samples import PDF, image_bytes
 from uploads import staging
@@ -86,7 +86,7 @@ def world(tenant_a, alice, bob, charlie, services, settings, tmp_path):
     clients = {}
     for role, user in (("admin", alice), ("user", bob)):
         clients[role] = Client(raise_request_exception=False)  # a 500 is counted, not raised
-        clients[role].force_login(user)
+        login_verified(clients[role], user)
     return {"service": service, "category": category, "clients": clients, "users": {"admin": alice, "user": bob},
             "other_admin": other_admin, "charlie": charlie, "tenant": tenant_a}
 

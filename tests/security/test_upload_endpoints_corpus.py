@@ -52,7 +52,7 @@ from inquiries.demo import ensure_trouble_forms
 from inquiries.models import Inquiry
 from notifications.admin import MANUAL_FILE
 from tenants.scoping import operator_scope
-from tests.factories import ContractFactory
+from tests.factories import ContractFactory, login_verified
 from tests.inquiries.test_trouble_form import valid_data
 from tests.security.upload_corpus import corpus
 from tests.uploads.active_corpus import ACTIVE_CORPUS
@@ -380,7 +380,7 @@ def world(tenant_a, alice, bob, operator, services, settings, tmp_path) -> dict[
     clients = {}
     for role, user in (("admin", alice), ("user", bob), ("operator", operator)):
         clients[role] = Client(raise_request_exception=False)  # a 500 is counted, not raised
-        clients[role].force_login(user)
+        login_verified(clients[role], user)
     return {
         "service": service,
         "inquiry": inquiry,

@@ -68,11 +68,13 @@ _UNMARKED = (
 
 
 def tenant_models() -> list[type[models.Model]]:
-    """Every concrete model holding tenant data (a FK to Tenant)."""
+    """Every concrete model holding tenant data (a FK to Tenant); a proxy
+    (mfa's TwoStepUser, issue 24) is its concrete model's table again."""
     return [
         m
         for m in apps.get_models()
-        if any(
+        if not m._meta.proxy
+        and any(
             f.many_to_one and f.concrete and f.related_model is Tenant for f in m._meta.get_fields()
         )
     ]

@@ -23,6 +23,8 @@ def tenant_models() -> list[type[models.Model]]:
     """Every concrete model with a FK to Tenant: those hold tenant data."""
     found = []
     for model in apps.get_models():
+        if model._meta.proxy:  # the concrete model's table again (mfa's TwoStepUser)
+            continue
         for field in model._meta.get_fields():
             if field.many_to_one and field.concrete and field.related_model is Tenant:
                 found.append(model)

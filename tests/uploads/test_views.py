@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from tests.factories import login_verified
 from tests.uploads.samples import PDF, image_bytes, upload
 from uploads.access import register_download_rule
 from uploads.policies import IMAGE_KINDS, MB, UploadPolicy
@@ -107,7 +108,7 @@ def test_issue21_staff_without_the_permission_is_403(doc, same_tenant_rule):
     register_download_rule("tests.", same_tenant_rule, operator_permission="uploads.view_storedfile")
     staff = User.objects.create_user("staff@carrier.example.com", is_staff=True, status=User.Status.ACTIVE)
     client = Client()
-    client.force_login(staff)
+    login_verified(client, staff)
     assert client.get(url(doc)).status_code == HTTPStatus.FORBIDDEN
     staff.user_permissions.add(Permission.objects.get(codename="view_storedfile"))
     assert client.get(url(doc)).status_code == HTTPStatus.OK

@@ -31,7 +31,8 @@ def test_user5_all_users_csv(alice_client, alice, bob, charlie, tenant_a):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     rows = rows_of(response)
-    assert rows[0] == user_csv.headers()  # the same columns as the upload format
+    # The upload format's columns, then the download-only two-step status (issue 24).
+    assert rows[0] == user_csv.export_headers() == [*user_csv.headers(), "2段階認証"]
     assert [r[0] for r in rows[1:]] == ["alice@a.example.com", "bob@a.example.com"]  # not charlie
     bob_row = dict(zip(rows[0], rows[2], strict=True))
     assert bob_row["姓"] == "坊" and bob_row["権限"] == "ユーザ" and bob_row["代表組織"] == "営業部/東京"

@@ -25,7 +25,7 @@ from web.csv import csv_download
 
 def _stream(request: TenantRequest, *, user_ids: list[int] | None, name: str) -> StreamingHttpResponse:
     rows = selectors.iter_users_for_export(tenant=request.tenant, user_ids=user_ids)
-    return csv_download(user_csv.headers(), user_csv.export_values(rows), name=name)
+    return csv_download(user_csv.export_headers(), user_csv.export_values(rows), name=name)
 
 
 @tenant_role_required("admin")

@@ -5,18 +5,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from bulletin.demo import ensure_demo_board
 from customization.demo import ensure_demo_customization
 from idchange.demo import ensure_demo_lines
 from inquiries.demo import ensure_demo_inquiries
+from mfa.models import TotpDevice
 from notifications.demo import ensure_demo_notices
 from tenants.catalogue import ensure_catalogue
 from tenants.models import Contract, Tenant
 from tenants.scoping import operator_scope
 
 DEMO_PASSWORD = "DemoPass2026"
+# The demo operator's authenticator-app key (issue 24: operators always need a
+# second factor). Fixed and published in the README so `make run` stays
+# usable: python -c "import pyotp; print(pyotp.TOTP('<key>').now())".
+DEMO_OPERATOR_TOTP_SECRET = "PORTALDEMOOPERATOR2FA234"
 DEMO_TENANT_CODE = "T0000001"
 
 DEMO_CONTRACTS: list[dict[str, Any]] = [
@@ -68,6 +74,10 @@ class Command(BaseCommand):
             ensure_demo_board(tenant, author=User.all_objects.get(email="admin@demo.example.com"))
             if not User.all_objects.filter(email="operator@demo.example.com").exists():
                 User.objects.create_superuser("operator@demo.example.com", DEMO_PASSWORD)
+            TotpDevice.objects.get_or_create(
+                user=User.all_objects.get(email="operator@demo.example.com"),
+                defaults={"secret": DEMO_OPERATOR_TOTP_SECRET, "confirmed_at": timezone.now()},
+            )
             ensure_demo_notices(tenant, User.all_objects.get(email="operator@demo.example.com"))
             ensure_demo_inquiries(
                 tenant,
@@ -79,4 +89,5 @@ class Command(BaseCommand):
         self.stdout.write("  tenant admin : admin@demo.example.com  (デモ株式会社, 代表管理者)")
         self.stdout.write("  tenant user  : user@demo.example.com")
         self.stdout.write("  operator     : operator@demo.example.com  (/admin/)")
+        self.stdout.write(f"  operator's authenticator-app key (two-step verification): {DEMO_OPERATOR_TOTP_SECRET}")
         self.stdout.write("  dedicated login URL (ALIAS-3): /?tenant_alias=demo-portal")
