@@ -59,7 +59,7 @@ def insert_rows(
     arrays = ", ".join(f"%s::{'text' if _is_json(f) else f.cast_db_type(connection)}[]" for f in columns)
     selects = ", ".join(f"{quote(f.column)}::jsonb" if _is_json(f) else quote(f.column) for f in columns)
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608 — identifiers from the model
+        f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608  # nosec B608 - identifiers from the model, values bound
         f"SELECT {selects} FROM unnest({arrays}) AS u({names})"
     )
     if returning is not None:

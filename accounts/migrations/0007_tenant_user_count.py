@@ -30,13 +30,12 @@ from __future__ import annotations
 import django.db.models.deletion
 from django.db import migrations, models
 
-TABLE = "accounts_tenantusercount"
 
-INSTALL = f"""
+INSTALL = """
 CREATE OR REPLACE FUNCTION accounts_user_count_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO {TABLE} AS c (tenant_id, users)
+  INSERT INTO accounts_tenantusercount AS c (tenant_id, users)
     SELECT tenant_id, count(*) FROM new_rows WHERE tenant_id IS NOT NULL
     GROUP BY tenant_id ORDER BY tenant_id
   ON CONFLICT (tenant_id) DO UPDATE SET users = c.users + EXCLUDED.users;
@@ -46,7 +45,7 @@ END $$;
 CREATE OR REPLACE FUNCTION accounts_user_count_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE {TABLE} AS c SET users = c.users - d.n
+  UPDATE accounts_tenantusercount AS c SET users = c.users - d.n
     FROM (SELECT tenant_id, count(*) AS n FROM old_rows WHERE tenant_id IS NOT NULL
           GROUP BY tenant_id) AS d
    WHERE c.tenant_id = d.tenant_id;
@@ -57,10 +56,10 @@ CREATE OR REPLACE FUNCTION accounts_user_count_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.tenant_id IS NOT NULL THEN
-    UPDATE {TABLE} SET users = users - 1 WHERE tenant_id = OLD.tenant_id;
+    UPDATE accounts_tenantusercount SET users = users - 1 WHERE tenant_id = OLD.tenant_id;
   END IF;
   IF NEW.tenant_id IS NOT NULL THEN
-    INSERT INTO {TABLE} AS c (tenant_id, users) VALUES (NEW.tenant_id, 1)
+    INSERT INTO accounts_tenantusercount AS c (tenant_id, users) VALUES (NEW.tenant_id, 1)
     ON CONFLICT (tenant_id) DO UPDATE SET users = c.users + 1;
   END IF;
   RETURN NULL;
@@ -82,7 +81,7 @@ CREATE TRIGGER user_count_moved AFTER UPDATE OF tenant_id ON accounts_user
   EXECUTE FUNCTION accounts_user_count_moved();
 
 -- The users that exist already (in the same transaction as the triggers).
-INSERT INTO {TABLE} (tenant_id, users)
+INSERT INTO accounts_tenantusercount (tenant_id, users)
   SELECT tenant_id, count(*) FROM accounts_user WHERE tenant_id IS NOT NULL GROUP BY tenant_id
 ON CONFLICT (tenant_id) DO UPDATE SET users = EXCLUDED.users;
 """

@@ -108,7 +108,7 @@ def _through(function: str, param: Any) -> User | None:
     # function names above); the value is a bound parameter.
     # SCOPE_FREE: the function sets its own bypass, so it needs no reset of
     # a scope the last request left on the connection (tenants/rls.py).
-    sql = rls.SCOPE_FREE + f"SELECT {', '.join(columns)} FROM {function}(%s) u LEFT JOIN {qn(Tenant._meta.db_table)} t ON t.id = u.tenant_id"  # noqa: S608, E501
+    sql = rls.SCOPE_FREE + f"SELECT {', '.join(columns)} FROM {function}(%s) u LEFT JOIN {qn(Tenant._meta.db_table)} t ON t.id = u.tenant_id"  # noqa: S608, E501  # nosec B608 - identifiers only, see above
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
         row = cursor.fetchone()
