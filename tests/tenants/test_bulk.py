@@ -36,6 +36,7 @@ def test_rows_come_back_in_order_with_defaults_and_json(tenant_a):
     assert rows[0].created_at is not None and rows[0].claimed_until is None
 
 
+@pytest.mark.postgres  # the statement shape of the unnest() INSERT; SQLite takes bulk_create's path
 def test_one_statement_per_chunk_and_none_for_no_rows(tenant_a, monkeypatch):
     monkeypatch.setattr(bulk, "CHUNK", 10)
     with operator_scope(), CaptureQueriesContext(connection) as ctx:
