@@ -64,7 +64,8 @@ def _session_user(cur: psycopg.Cursor, environ: dict[str, Any]) -> tuple | None:
     return cur.execute(
         "SELECT u.id, u.tenant_id, u.email, u.last_name, u.first_name, t.name, "
         "set_config('portal.tenant_id', u.tenant_id::text, true) "
-        "FROM accounts_user u JOIN tenants_tenant t ON t.id = u.tenant_id WHERE u.id = %s AND u.is_active",
+        # The portal's narrow path to the session's user under RLS (accounts/services/user_lookup.py).
+        "FROM portal_user_by_pk(%s) u JOIN tenants_tenant t ON t.id = u.tenant_id WHERE u.is_active",
         [int(data["_auth_user_id"])],
     ).fetchone()
 
