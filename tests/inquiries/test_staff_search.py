@@ -132,3 +132,19 @@ def test_issue23_the_search_form_is_a_labelled_get_form(staff_client, db):
         assert f'<label for="id_{name}">' in html
     # The tenant field's hint is on the page, so its aria-describedby points somewhere.
     assert 'aria-describedby="id_tenant_helptext"' in html and 'id="id_tenant_helptext"' in html
+
+
+def test_issue23_both_staff_lists_render_their_rows_through_one_shell(staff_client, bob, make_inquiry):
+    """templates/inquiries/staff/_list_base.html: each list fills its own
+    columns and rows; the empty row spans that list's columns."""
+    trouble = make_inquiry(user=bob, subject="本社で通信できない")
+    with operator_scope():
+        general = GeneralInquiry.objects.create(
+            tenant_id=bob.tenant_id, subject="請求書の送付先", body="本社へ", contact_email=bob.email, created_by=bob
+        )
+    trouble_page = staff_client.get(reverse(LIST)).text
+    assert reverse("inquiries_staff:detail", args=[trouble.pk]) in trouble_page and "本社で通信できない" in trouble_page
+    general_page = staff_client.get(reverse(GENERAL)).text
+    assert reverse("inquiries_staff:general_detail", args=[general.pk]) in general_page and bob.email in general_page
+    assert '<td colspan="7">' in staff_client.get(reverse(LIST), {"subject": "該当なし"}).text
+    assert '<td colspan="5">' in staff_client.get(reverse(GENERAL), {"subject": "該当なし"}).text
