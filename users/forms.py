@@ -16,6 +16,7 @@ from mfa import selectors as mfa_selectors
 from tenants.models import Tenant
 from users.csv import decode as decode_csv
 from users.services.service_registrations import service_values
+from web.widgets import Select
 
 LOGIN_ID_CHECKS_EXHAUSTED = _(
     "ユーザ ID の確認が 1 時間の上限に達しました。しばらく時間をおいてからお試しください。"
@@ -188,26 +189,32 @@ class ReceiveSettingForm(forms.Form):
 
 
 class UserSearchForm(forms.Form):
-    """USER-2: 簡易検索 uses only ``q``; 詳細検索 the rest too."""
+    """USER-2: 簡易検索 uses only ``q``; 詳細検索 the rest too. Its selects are
+    rendered in Python (``web.widgets.Select``, issue 22)."""
 
     SERVICE_REGISTERED = "registered"
     SERVICE_UNREGISTERED = "unregistered"
 
     q = forms.CharField(label=_("ユーザ ID/姓名"), required=False, max_length=127)
-    organization = forms.TypedChoiceField(label=_("所属組織"), required=False, coerce=int, empty_value=None)
-    role = forms.ChoiceField(label=_("権限"), required=False, choices=[("", _("すべて")), *User.Role.choices])
-    status = forms.ChoiceField(label=_("ステータス"), required=False, choices=[("", _("すべて")), *User.Status.choices])
-    login_condition = forms.ChoiceField(
-        label=_("ログイン条件"), required=False, choices=[("", _("すべて")), *User.LoginCondition.choices]
+    organization = forms.TypedChoiceField(label=_("所属組織"), required=False, coerce=int, empty_value=None, widget=Select)
+    role = forms.ChoiceField(
+        label=_("権限"), required=False, choices=[("", _("すべて")), *User.Role.choices], widget=Select
     )
-    service = forms.TypedChoiceField(label=_("サービス"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("ステータス"), required=False, choices=[("", _("すべて")), *User.Status.choices], widget=Select
+    )
+    login_condition = forms.ChoiceField(
+        label=_("ログイン条件"), required=False, choices=[("", _("すべて")), *User.LoginCondition.choices], widget=Select
+    )
+    service = forms.TypedChoiceField(label=_("サービス"), required=False, coerce=int, empty_value=None, widget=Select)
     service_state = forms.ChoiceField(
         label=_("登録状態"),
         required=False,
         choices=[("", _("すべて")), (SERVICE_REGISTERED, _("登録済")), (SERVICE_UNREGISTERED, _("未登録"))],
+        widget=Select,
     )
     two_step = forms.ChoiceField(
-        label=_("2段階認証"), required=False, choices=[("", _("すべて")), *mfa_selectors.STATUS_CHOICES]
+        label=_("2段階認証"), required=False, choices=[("", _("すべて")), *mfa_selectors.STATUS_CHOICES], widget=Select
     )
     detail = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -15,6 +15,14 @@ stay those of Django's Paginator, and so does the number of queries (one
 COUNT, one page). Without a total order (ties could come back in another
 order read from the other end) or for a plain list, it is Django's.
 
+A page deep in a list (from ``DEFERRED_FROM`` rows skipped) is read as a
+deferred join (issue 22): the skipping is done by a subquery selecting only
+the primary key, which the sort index answers alone, and the page's columns,
+annotations included, are computed for its own rows only. PostgreSQL
+computes a query's select list for every row OFFSET skips, so the user
+list's two-step status subqueries ran 49,900 times on its middle page
+(its query 27 → 5 ms at 100,000 users). Still one query.
+
 The pager that goes with it is ``templates/web/_pager.html``.
 """
 
@@ -26,8 +34,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 PAGE_PARAM = "page"
+# Rows skipped from which a page is read through a deferred join: below it
+# the skipped rows cost less than the join's second pass over the page.
+DEFERRED_FROM = 1_000
 
 
 def _totally_ordered(rows: Any) -> bool:
@@ -53,6 +65,23 @@ def _totally_ordered(rows: Any) -> bool:
     return any(set(c.fields) <= {name, "tenant"} for c in meta.total_unique_constraints)
 
 
+def _deferrable(rows: Any) -> bool:
+    """A plain model queryset (not values(), distinct or a union), so that
+    ``pk__in`` of its own sliced primary keys selects the same rows."""
+    return (
+        isinstance(rows, QuerySet)
+        and rows._iterable_class is ModelIterable
+        and not rows.query.distinct
+        and not rows.query.combinator
+    )
+
+
+def _rows(rows: Any, start: int, stop: int) -> list[Any]:
+    if start < DEFERRED_FROM or not _deferrable(rows):
+        return list(rows[start:stop])
+    return list(rows.filter(pk__in=rows.values("pk")[start:stop]))
+
+
 class Paginator(DjangoPaginator):
     def __init__(self, object_list: Any, per_page: int, *args: Any, count: int | None = None, **kwargs: Any) -> None:
         """``count``: the total when the caller knows it without a COUNT
@@ -68,8 +97,10 @@ class Paginator(DjangoPaginator):
         if top + self.orphans >= self.count:
             top = self.count
         if bottom <= self.count - top or not _totally_ordered(self.object_list):
-            return super().page(number)
+            if bottom < DEFERRED_FROM:
+                return super().page(number)
+            return self._get_page(_rows(self.object_list, bottom, top), number, self)
         from_end = self.count - top
-        rows = list(self.object_list.reverse()[from_end : from_end + (top - bottom)])
+        rows = _rows(self.object_list.reverse(), from_end, from_end + (top - bottom))
         rows.reverse()
         return self._get_page(rows, number, self)

@@ -62,7 +62,8 @@ class OrganizationMembership(TenantOwnedModel):
                 fields=["tenant", "user"], condition=models.Q(is_primary=True), name="membership_one_primary"
             ),
         ]
-        indexes = [models.Index(fields=["tenant", "organization"], name="membership_org")]
+        # An organization's members from the index alone (the 詳細検索 filter, issue 22).
+        indexes = [models.Index(fields=["tenant", "organization", "user"], name="membership_org")]
 
     def __str__(self) -> str:
         return f"{self.user} ∈ {self.organization}"

@@ -145,7 +145,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.Index(fields=["tenant", "login_condition", "email"], name="user_sort_login_condition"),
             # Searched (USER-2).
             models.Index(fields=["tenant", "last_name", "first_name"], name="user_name"),
-            models.Index(fields=["tenant", "role"], name="user_role"),
+            # The 詳細検索 filters end with the primary key, so that counting a
+            # filtered list reads these narrow indexes alone (index-only scans
+            # joined on the key), not every user row: 詳細検索 ステータス +
+            # 所属組織 at 100,000 users, its COUNT 13 → 7 ms (issue 22).
+            models.Index(fields=["tenant", "role", "id"], name="user_role"),
+            models.Index(fields=["tenant", "status", "id"], name="user_filter_status"),
+            models.Index(fields=["tenant", "login_condition", "id"], name="user_filter_login_condition"),
         ]
 
     def __str__(self) -> str:

@@ -89,8 +89,8 @@ def test_user2_detailed_search_by_organization(alice_client, people, tenant_a):
     OrganizationMembership.objects.create(tenant=tenant_a, user=people[1], organization=sales, is_primary=True)
     response = alice_client.get(URL, {"detail": "1", "organization": sales.pk})
     assert emails(response) == ["dave@a.example.com"]
-    # USER-4: the 代表組織 replaces 所属 in the column.
-    assert "営業部" in response.content.decode()
+    # USER-4: the 代表組織 replaces 所属 in the column (not only in the select).
+    assert '<span class="org-name">営業部</span>' in response.content.decode()
 
 
 def test_svc3_service_filter_and_icons_follow_registrations(alice_client, people, contracts_a, tenant_a):
@@ -235,3 +235,16 @@ def test_user5_save_returns_json_count(alice_client, alice, bob):
 
 def test_list_action_rejects_get(alice_client):
     assert alice_client.get(reverse("users:list_action")).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_user4_rows_escape_what_users_typed(alice_client, tenant_a):
+    """The rows are rendered in Python (users/list_rows.py, issue 22): every
+    value a tenant typed is escaped there too — 所属, the 代表組織's name."""
+    UserFactory(tenant=tenant_a, email="mallory@a.example.com", affiliation='<b onclick="x">所属</b>')
+    evil = Organization.objects.create(tenant=tenant_a, name="<script>alert(1)</script>")
+    other = UserFactory(tenant=tenant_a, email="trent@a.example.com")
+    OrganizationMembership.objects.create(tenant=tenant_a, user=other, organization=evil, is_primary=True)
+    body = alice_client.get(URL).content.decode()
+    assert "&lt;b onclick=&quot;x&quot;&gt;所属&lt;/b&gt;" in body and "<b onclick" not in body
+    assert '<span class="org-name">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in body
+    assert "<script>alert(1)" not in body

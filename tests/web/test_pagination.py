@@ -51,6 +51,39 @@ def test_two_ended_pages_equal_djangos_pages_at_the_same_query_count(tenants, or
     assert ours.page(5).start_index() == 21 and len(ours.page(5)) == 3
 
 
+@pytest.mark.parametrize("order", [("name", "pk"), ("-created_at", "-id")])
+def test_deep_pages_are_a_deferred_join_with_the_same_rows_in_one_query(tenants, order, monkeypatch):
+    """Issue 22: from DEFERRED_FROM rows skipped, OFFSET is paid by a subquery
+    of primary keys only, so the page's own columns and annotations (the
+    user list's two-step status) are computed for its rows alone. Same
+    rows, same order, still one query, in both directions."""
+    from django.db.models import Value
+
+    from web import pagination
+
+    monkeypatch.setattr(pagination, "DEFERRED_FROM", 5)
+    qs = Tenant.objects.order_by(*order).annotate(marker=Value(1))
+    plain, ours = DjangoPaginator(qs, 4), Paginator(qs, 4)
+    for number in plain.page_range:
+        want, _plain_sql = _page_sql(plain, number)
+        got, (sql,) = _page_sql(ours, number)
+        assert got == want, number
+        deep = min((number - 1) * 4, max(0, 23 - number * 4)) >= 5
+        assert ("IN (SELECT" in sql.upper()) == deep, (number, sql)
+        if deep:  # the outer query (with the annotation) skips nothing
+            outer = sql.upper().rsplit(")", 1)[-1]
+            assert "OFFSET" not in outer and "LIMIT" not in outer
+    assert [t.marker for t in ours.page(3)] == [1, 1, 1, 1]
+
+
+def test_a_values_list_is_never_deferred(tenants, monkeypatch):
+    from web import pagination
+
+    monkeypatch.setattr(pagination, "DEFERRED_FROM", 1)
+    qs = Tenant.objects.order_by("name", "pk").values_list("pk", flat=True)
+    assert list(Paginator(qs, 4).page(3)) == list(DjangoPaginator(qs, 4).page(3))
+
+
 def test_without_a_total_order_it_reads_forward_like_django(tenants):
     """Ties read from the other end may come back in another order, so a
     list ordered by a non-unique column alone is paged the plain way."""

@@ -67,13 +67,14 @@ def user_list(request: TenantRequest) -> HttpResponse:
     sort_key, desc = selectors.parse_sort(request.GET.get("sort"))
     sort = f"-{sort_key}" if desc else sort_key
     qs = selectors.with_list_columns(
-        selectors.user_search(tenant=tenant, filters=filters, sort=sort).only(*selectors.LIST_FIELDS), tenant=tenant
+        selectors.user_search(tenant=tenant, filters=filters, sort=sort).only(*selectors.LIST_FIELDS)
     )
     # The whole tenant: the trigger-kept counter instead of COUNT(*) (issue 22).
     total = None if filters else selectors.user_total(tenant=tenant)
     paginator = TwoEndedPaginator(qs, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     users = list(page.object_list)
+    selectors.attach_list_columns(users, tenant=tenant)
 
     params = {k: v for k, v in request.GET.items() if k in form.fields or k == "sort"}
     params["sort"] = sort
