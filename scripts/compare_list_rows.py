@@ -12,6 +12,7 @@ Prints the median of each and checks both escape the same hostile name.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -56,8 +57,8 @@ def users(n: int = 100) -> list[User]:
                  status="active", login_condition="tenant")
         u.registrations = [SimpleNamespace(contract=SimpleNamespace(service=service), link_error=i % 7 == 0)] * (i % 3)
         u.primary_memberships = [SimpleNamespace(organization=SimpleNamespace(name="本社/営業部"))] if i % 2 else []
-        # The same, as users.selectors.attach_list_columns sets them now.
-        u.service_marks = [(r.contract.service.name, r.link_error) for r in u.registrations]
+        # The same, as users.selectors.with_list_columns's columns give them now.
+        u.service_marks_json = ",".join(json.dumps([r.contract.service.name, r.link_error]) for r in u.registrations)
         u.primary_org_name = u.primary_memberships[0].organization.name if u.primary_memberships else None
         out.append(u)
     return out

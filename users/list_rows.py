@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from mfa import selectors as mfa_selectors
+from users import selectors
 
 EMPTY = SafeString("")
 CHECKED = SafeString(" checked")
@@ -97,7 +98,7 @@ def _affiliation(u: User, page: Page) -> dict[str, Any]:
 
 
 def _services(u: User, page: Page) -> dict[str, Any]:
-    marks = getattr(u, "service_marks", ())
+    marks = selectors.service_marks(u)
     if not marks:
         return {"services": EMPTY}
 

@@ -6,6 +6,7 @@ tenant's rows even if a caller forgot the scope.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     TextField,
     Value,
 )
-from django.db.models.functions import Upper
+from django.db.models.functions import Cast, JSONArray, Upper
 
 from accounts.models import (
     Organization,
@@ -192,38 +194,45 @@ def user_total(*, tenant: Tenant) -> int:
 
 
 def with_list_columns(qs: QuerySet[User]) -> QuerySet[User]:
-    """The list's user columns: the two-step status (issue 24) is two
-    subquery columns; the rest is ``attach_list_columns`` on the page."""
-    return mfa_selectors.with_two_step_status(qs)
+    """What a row of the list shows beside the user's own columns, as
+    columns of the page's one query (issue 22): ``two_step_totp`` and
+    ``two_step_passkeys`` (issue 24), ``primary_org_name`` (the 代表組織) and
+    ``service_marks_json`` (the registrations, ``service_marks`` reads it).
 
-
-def attach_list_columns(users: list[User], *, tenant: Tenant) -> None:
-    """What a page of the list shows beside the user's own columns, set on
-    each user: ``service_marks`` ((service name, link error) in the services'
-    display order) and ``primary_org_name`` (the 代表組織, or None).
-
-    Two queries whatever the page size, read as tuples: the prefetches they
-    replace built ~400 model instances a page (registration, contract,
-    service, membership, organization) to show two strings (issue 22)."""
-    ids = [u.pk for u in users]
-    if not ids:
-        return
-    marks: dict[int, list[tuple[str, bool]]] = {}
-    registrations = (
-        UserServiceRegistration.objects.filter(tenant=tenant, user_id__in=ids)
-        .order_by("contract__service__display_order", "contract_id")
-        .values_list("user_id", "contract__service__name", "link_error")
-    )
-    for user_id, name, link_error in registrations:
-        marks.setdefault(user_id, []).append((name, link_error))
-    organizations = dict(
-        OrganizationMembership.objects.filter(tenant=tenant, is_primary=True, user_id__in=ids).values_list(
-            "user_id", "organization__name"
+    Subqueries rather than prefetches: two round trips less a page, and no
+    model instances for two strings. The paginator reads deep pages through
+    a deferred join, so they are computed for the page's rows only."""
+    primary_org = OrganizationMembership.objects.filter(
+        tenant_id=OuterRef("tenant_id"), user=OuterRef("pk"), is_primary=True
+    ).values("organization__name")[:1]
+    # One JSON array per registration, [display order, contract, name, link
+    # error], joined with commas: JSON so that no service name can break the
+    # list; ordered in Python, as SQLite cannot order inside an aggregate.
+    marks = (
+        UserServiceRegistration.objects.filter(tenant_id=OuterRef("tenant_id"), user=OuterRef("pk"))
+        .values("user")
+        .annotate(
+            marks=StringAgg(
+                Cast(
+                    JSONArray("contract__service__display_order", "contract_id", "contract__service__name", "link_error"),
+                    TextField(),
+                ),
+                delimiter=Value(","),
+            )
         )
+        .values("marks")
     )
-    for user in users:
-        user.service_marks = marks.get(user.pk, [])
-        user.primary_org_name = organizations.get(user.pk)
+    return mfa_selectors.with_two_step_status(qs).annotate(
+        primary_org_name=Subquery(primary_org), service_marks_json=Subquery(marks)
+    )
+
+
+def service_marks(user: User) -> list[tuple[str, bool]]:
+    """(service name, link error) of a user read through ``with_list_columns``."""
+    marks = getattr(user, "service_marks_json", None)
+    if not marks:
+        return []
+    return [(name, bool(error)) for _order, _contract, name, error in sorted(json.loads(f"[{marks}]"))]
 
 
 EXPORT_FIELDS = (

@@ -248,3 +248,18 @@ def test_user4_rows_escape_what_users_typed(alice_client, tenant_a):
     assert "&lt;b onclick=&quot;x&quot;&gt;所属&lt;/b&gt;" in body and "<b onclick" not in body
     assert '<span class="org-name">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in body
     assert "<script>alert(1)" not in body
+
+
+def test_user4_service_icons_in_the_services_display_order_with_the_link_error(alice_client, people, contracts_a,
+                                                                               tenant_a):
+    """The icons come from one aggregated column of the page's query (issue
+    22); registered in any order, they show in the services' display order."""
+    emm, gw, m365 = contracts_a["emm"], contracts_a["google_workspace"], contracts_a["microsoft_365"]
+    for contract, error in ((emm, False), (m365, True), (gw, False)):
+        UserServiceRegistration.objects.create(tenant=tenant_a, user=people[0], contract=contract, link_error=error)
+    body = alice_client.get(URL).content.decode()
+    row = next(r for r in body.split("<tr>") if "carol@a.example.com" in r)
+    names = re.findall(r'class="service-icon[^"]*" title="([^"]+)"', row)
+    ordered = sorted((gw, m365, emm), key=lambda c: (c.service.display_order, c.pk))
+    expected = [c.service.name + ("（連携エラー）" if c is m365 else "") for c in ordered]
+    assert names == expected

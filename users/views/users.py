@@ -74,7 +74,6 @@ def user_list(request: TenantRequest) -> HttpResponse:
     paginator = TwoEndedPaginator(qs, PAGE_SIZE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     users = list(page.object_list)
-    selectors.attach_list_columns(users, tenant=tenant)
 
     params = {k: v for k, v in request.GET.items() if k in form.fields or k == "sort"}
     params["sort"] = sort
