@@ -58,7 +58,7 @@ def users(n: int = 100) -> list[User]:
         u.registrations = [SimpleNamespace(contract=SimpleNamespace(service=service), link_error=i % 7 == 0)] * (i % 3)
         u.primary_memberships = [SimpleNamespace(organization=SimpleNamespace(name="本社/営業部"))] if i % 2 else []
         # The same, as users.selectors.with_list_columns's columns give them now.
-        u.service_marks_json = ",".join(json.dumps([r.contract.service.name, r.link_error]) for r in u.registrations)
+        u.service_marks_json = ",".join(json.dumps([1, 1, r.contract.service.name, r.link_error]) for r in u.registrations)
         u.primary_org_name = u.primary_memberships[0].organization.name if u.primary_memberships else None
         out.append(u)
     return out

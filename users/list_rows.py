@@ -19,6 +19,7 @@ through ``keep_lazy``; issue 22).
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class Page:
     link_error_label: str
     status_labels: dict[str, str]
     condition_labels: dict[str, str]
+    two_step_label: Callable[[bool, int], str]
 
     @classmethod
     def build(cls, *, selected: set[int]) -> Page:
@@ -64,6 +66,10 @@ class Page:
             link_error_label=gettext("（連携エラー）"),
             status_labels={k: str(v) for k, v in User.Status.choices},
             condition_labels={k: str(v) for k, v in User.LoginCondition.choices},
+            # A handful of distinct statuses a page: translated once each.
+            two_step_label=functools.cache(
+                lambda totp, passkeys: mfa_selectors.status_label(totp=totp, passkeys=passkeys)
+            ),
         )
 
 
@@ -143,8 +149,8 @@ CELLS: tuple[Cell, ...] = (
     Cell(
         "<td>{two_step}</td>",
         lambda u, page: {
-            "two_step": mfa_selectors.status_label(
-                totp=bool(getattr(u, "two_step_totp", False)), passkeys=getattr(u, "two_step_passkeys", 0) or 0
+            "two_step": page.two_step_label(
+                bool(getattr(u, "two_step_totp", False)), getattr(u, "two_step_passkeys", 0) or 0
             )
         },
     ),
@@ -163,7 +169,13 @@ def _escaped(value: Any) -> str:
     """``conditional_escape`` for the values a row has (str, int, bool and
     safe fragments): a safe value as it is, anything else through the
     standard library's ``html.escape``, which is what Django's ``escape``
-    calls. A lazy translation has no ``__html__`` and is made a str first."""
+    calls. A lazy translation has no ``__html__`` and is made a str first.
+    Plain str and int, most of a row's values, are tested for first."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int:
+        return str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))

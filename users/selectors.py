@@ -201,7 +201,11 @@ def with_list_columns(qs: QuerySet[User]) -> QuerySet[User]:
 
     Subqueries rather than prefetches: two round trips less a page, and no
     model instances for two strings. The paginator reads deep pages through
-    a deferred join, so they are computed for the page's rows only."""
+    a deferred join, so they are computed for the page's rows only.
+
+    Unlike ``mfa.selectors.two_step_columns`` these are built per query:
+    the tenant-owned models' managers put the current tenant scope into the
+    subqueries when they are built, so they cannot be kept across requests."""
     primary_org = OrganizationMembership.objects.filter(
         tenant_id=OuterRef("tenant_id"), user=OuterRef("pk"), is_primary=True
     ).values("organization__name")[:1]
@@ -222,8 +226,8 @@ def with_list_columns(qs: QuerySet[User]) -> QuerySet[User]:
         )
         .values("marks")
     )
-    return mfa_selectors.with_two_step_status(qs).annotate(
-        primary_org_name=Subquery(primary_org), service_marks_json=Subquery(marks)
+    return qs.annotate(
+        **mfa_selectors.two_step_columns(), primary_org_name=Subquery(primary_org), service_marks_json=Subquery(marks)
     )
 
 
