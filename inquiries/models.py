@@ -225,6 +225,15 @@ class Inquiry(TenantOwnedModel):
     def is_locked(self) -> bool:
         return self.status == self.Status.RESOLVED
 
+    @property
+    def status_label(self) -> str:
+        """``get_status_display()``, which rebuilds the choices' dict on every
+        call: ~30 µs a row of a 100-row list (issue 22)."""
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:
+            return self.status
+
 
 class InquiryMessage(TenantOwnedModel):
     """One message of the thread, from the customer (カスタマーアカウント) or
