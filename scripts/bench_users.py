@@ -1,7 +1,7 @@
 """Benchmark of the user administration at 100,000 users (USER-3 … USER-6); not a test.
 
     .venv/bin/python scripts/bench_users.py [--runs 15] [--import-rows 10000]
-        [--sections list,export,import] [--json PATH]
+        [--sections list,export,import,million] [--json PATH]
 
 Runs on the shared scale dataset (scripts/benchlib.py: its own database, one
 tenant of 100,000 users with Japanese names, 21 organizations, a service
@@ -21,7 +21,13 @@ same run:
    hashes; baseline: COPY into a temp table + one upsert into the user table
    + one INSERT … SELECT of the login IDs. Both run inside a transaction that
    is rolled back afterwards (the dataset stays as it was; neither side's
-   COMMIT is timed).
+   COMMIT is timed);
+4. ``million`` (issue 22): ユーザ一覧 page 1 of a tenant of 1,000,000 users
+   (benchlib's million dataset, a database of its own, built on first use)
+   in this same process: against the same raw psycopg floor on that
+   database, and against page 1 of the 100,000-user tenant, measured in
+   alternating rounds so that both see the same machine; and the number of
+   queries of its page against a 1-user tenant's.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ RELATIVE_LIMIT = 2.0
 ABSOLUTE_MS = 60
 IMPORT_LIMIT = 8.0  # × COPY into the same tables
 # Tables the rolled-back import writes to (vacuumed before and after).
+MILLION_LIMIT = 1.2  # × page 1 at 100,000 users
+ROUNDS = 3  # alternations of the million section's measurements
 TOUCHED = ("accounts_user", "accounts_loginid", "accounts_organizationmembership", "accounts_accounttoken",
            "notifications_outboxmessage", "audit_auditentry")
 
@@ -200,6 +208,68 @@ def bench_list(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None
                goal="constant", met=small == big)
 
 
+def bench_million(report: benchlib.Report, data: benchlib.Scale, runs: int) -> None:
+    """Page 1 at 1,000,000 users, in the process that measured 100,000: the
+    test client of each tenant talks to its own database through
+    benchlib.on_database, in alternating rounds of ``runs`` requests."""
+    import psycopg
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from tenants.scoping import operator_scope
+
+    url = benchlib.million_url()
+    million = benchlib.million_dataset()
+    with operator_scope():
+        admin = User.objects.get(pk=data.big_admin_id)
+        small_admin = User.objects.get(tenant_id=data.small_tenant_ids[0], is_representative=True)
+    client, small_client = Client(), Client()
+    client.force_login(admin)
+    small_client.force_login(small_admin)
+    big_client = Client()
+    with benchlib.on_database(url), operator_scope():
+        big_client.force_login(User.objects.get(pk=million.big_admin_id))
+
+    def get(c: Client) -> None:
+        response = c.get("/users/")
+        assert response.status_code == 200, response.status_code
+
+    db = settings.DATABASES["default"]
+    conn = psycopg.connect(url)
+    conn100k = psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"]
+    )
+    page_100k: list[float] = []
+    page_1m: list[float] = []
+    raw_1m: list[float] = []
+    raw_100k: list[float] = []
+    with conn.cursor() as cur, conn100k.cursor() as cur100k:
+        for _ in range(ROUNDS):
+            page_100k += benchlib.timed(lambda: get(client), runs)
+            with benchlib.on_database(url):
+                page_1m += benchlib.timed(lambda: get(big_client), runs)
+            raw_1m += benchlib.timed(lambda: raw_list_page(cur, million.big_tenant_id), runs)
+            raw_100k += benchlib.timed(lambda: raw_list_page(cur100k, data.big_tenant_id), runs)
+    conn.close()
+    conn100k.close()
+    report.add(f"ユーザ一覧 page 1 ({million.users:,} users)", page_1m, raw_1m, goal="≤ 3× raw psycopg", limit=3.0)
+    report.add(f"ユーザ一覧 page 1: {million.users:,} users against {data.users:,} (same run)", page_1m, page_100k,
+               goal=f"≤ {MILLION_LIMIT:g}× the {data.users:,} page", limit=MILLION_LIMIT)
+    report.note(
+        f"million: raw floor p50 {benchlib.p50(raw_100k):.1f} ms at {data.users:,}, "
+        f"{benchlib.p50(raw_1m):.1f} ms at {million.users:,}"
+    )
+    # Warm first, as in bench_list: both sides count the steady state.
+    get(small_client)
+    small = count_queries(small_client, "/users/")
+    with benchlib.on_database(url):
+        get(big_client)
+        big = count_queries(big_client, "/users/")
+    report.add(f"ユーザ一覧 queries per page: {small} (1 user) vs {big} ({million.users:,})", None, None,
+               goal="constant", met=small == big)
+
+
 def bench_export(report: benchlib.Report, data: benchlib.Scale) -> None:
     from django.db import connection
     from django.test import Client
@@ -337,12 +407,17 @@ def bench_import(report: benchlib.Report, data: benchlib.Scale, rows: int) -> No
     report.add(f"CSV import password hashes: {hashes.count}", None, None, goal="0", met=hashes.count == 0)
 
 
+SECTIONS = ("list", "export", "import", "million")
+
+
 def main() -> None:
     p = benchlib.parser(__doc__)
     p.add_argument("--import-rows", type=int, default=10_000)
-    p.add_argument("--sections", default="list,export,import", help="comma-separated subset")
+    p.add_argument("--sections", default=",".join(SECTIONS), help="comma-separated subset")
     args = p.parse_args()
     sections = set(args.sections.split(","))
+    if sections - set(SECTIONS):
+        benchlib.fail(f"unknown sections {', '.join(sorted(sections - set(SECTIONS)))}; known: {', '.join(SECTIONS)}")
     benchlib.setup_django()
     data = benchlib.scale_dataset()
     benchlib.vacuum(*TOUCHED)  # whatever an earlier run left behind
@@ -354,6 +429,11 @@ def main() -> None:
     if "import" in sections:
         bench_import(report, data, args.import_rows)
         benchlib.vacuum(*TOUCHED)  # its rolled-back rows
+    if "million" in sections:
+        bench_million(report, data, args.runs)
+    else:
+        print("bench_users: section million skipped (not in --sections): "
+              "no 1,000,000-user rows in this run", flush=True)
     report.finish(args)
 
 

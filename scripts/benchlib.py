@@ -7,6 +7,11 @@
   organizations and service registrations; 1,000 small tenants with an admin
   and 10 Google Workspace contracts each), written with COPY and kept between
   runs while the schema hash matches;
+* the million dataset (issue 22), built only by the scripts that ask for it:
+  one tenant of 1,000,000 users of the same shape, in a second database
+  (``BENCH1M_DATABASE_URL``, default bench_url()'s name + ``1m``)
+  so that the 100,000-user figures never depend on it; ``on_database`` runs
+  a block of the same process against it;
 * timing (p50/p95 in ms after a warm-up), rows of the ``--json`` protocol and
   the readable table.
 
@@ -30,11 +35,12 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from benchdb import admin_url, database_name, sibling_url
 
@@ -47,6 +53,9 @@ SMALL_PREFIX = "BT"  # the 1,000 small tenants: BT000000 … BT000999
 BIG_USERS = 100_000
 SMALL_TENANTS = 1_000
 CONTRACTS_PER_SMALL = 10  # one due application each in bench_idchange
+MILLION_VERSION = "1"  # bump when the million dataset's shape changes
+MILLION_TENANT = "BENCH1M"
+MILLION_USERS = 1_000_000
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -54,11 +63,30 @@ def fail(message: str, code: int = 2) -> None:
     raise SystemExit(code)
 
 
+_bench_url: str | None = None
+
+
 def bench_url() -> str:
-    """The benchmark's own database, never the one DATABASE_URL names."""
-    url = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_bench", who="bench")
+    """The benchmark's own database, never the one DATABASE_URL names.
+    Derived once: setup_django() then points DATABASE_URL at it."""
+    global _bench_url  # noqa: PLW0603
+    if _bench_url is None:
+        url = os.environ.get("BENCH_DATABASE_URL") or sibling_url("_bench", who="bench")
+        if not urlsplit(url).scheme.startswith("postgres"):
+            fail(f"PostgreSQL is required for the benchmarks; BENCH_DATABASE_URL is {url}")
+        _bench_url = url
+    return _bench_url
+
+
+def million_url() -> str:
+    """The million dataset's database, beside bench_url()'s (issue 22):
+    its name with ``1m`` appended (``<DATABASE_URL name>_bench1m``)."""
+    bench = urlsplit(bench_url())
+    url = os.environ.get("BENCH1M_DATABASE_URL") or urlunsplit(bench._replace(path=bench.path + "1m"))
     if not urlsplit(url).scheme.startswith("postgres"):
-        fail(f"PostgreSQL is required for the benchmarks; BENCH_DATABASE_URL is {url}")
+        fail(f"PostgreSQL is required for the benchmarks; BENCH1M_DATABASE_URL is {url}")
+    if database_name(url) == database_name(bench_url()):
+        fail("the million dataset needs a database of its own, not bench_url()'s")
     return url
 
 
@@ -243,67 +271,17 @@ def scale_dataset() -> Scale:
 
 
 def _build_scale() -> None:
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from accounts.models import Organization, User
     from tenants.catalogue import ensure_catalogue
     from tenants.models import Contract, Tenant
     from tenants.scoping import operator_scope
 
     now = timezone.now()
     services = ensure_catalogue()
-    password = make_password(BENCH_PASSWORD)
     with operator_scope(), transaction.atomic():
-        big = Tenant.objects.create(name="ベンチ大規模株式会社", code=BIG_TENANT)
-        contracts = [
-            Contract.objects.create(tenant=big, service=services[c], number=f"BIG-{c}")
-            for c in ("google_workspace", "microsoft_365", "bpo_web")
-        ]
-        User.objects.create_user(
-            "admin@big.bench.example.com", BENCH_PASSWORD, tenant=big, role=User.Role.ADMIN,
-            status=User.Status.ACTIVE, is_representative=True, last_name="管理", first_name="太郎",
-            last_name_kana="カンリ", first_name_kana="タロウ",
-        )
-        # 本社 / 5 部 / 3 課 each: 21 organizations, members in the 課.
-        head = Organization.objects.create(tenant=big, name="本社")
-        leaves = []
-        for dept in DEPARTMENTS:
-            d = Organization.objects.create(tenant=big, name=dept, parent=head)
-            leaves += [Organization.objects.create(tenant=big, name=s, parent=d) for s in SECTIONS]
-        statuses = ["active"] * 7 + ["pending", "suspended", "locked"]
-        conditions = ["tenant"] * 8 + ["organization", "user"]
-
-        def user_rows():  # noqa: ANN202
-            for i in range(BIG_USERS - 1):
-                last, first, last_k, first_k = name_of(i)
-                yield (
-                    big.pk, big_email(i), "admin" if i % 500 == 0 else "user", statuses[i % 10], False,
-                    last, first, last_k, first_k, DEPARTMENTS[i % 5], f"03{i:08d}", big_email(i),
-                    True, True, True, conditions[i % 10], False, False, True, False, now,
-                    password if i < 100 else "!bench",
-                )
-
-        copy_rows("accounts_user", USER_COLUMNS, user_rows())
-        with connection.cursor() as c:
-            c.execute(
-                "INSERT INTO accounts_loginid (login_id, user_id) SELECT email, id FROM accounts_user "
-                "WHERE tenant_id = %s AND NOT is_representative", [big.pk],
-            )
-            c.execute(
-                "INSERT INTO accounts_organizationmembership (tenant_id, user_id, organization_id, is_primary) "
-                "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% %s], true FROM accounts_user u "
-                "WHERE u.tenant_id = %s AND NOT u.is_representative",
-                [big.pk, [o.pk for o in leaves], len(leaves), big.pk],
-            )
-            c.execute(
-                "INSERT INTO accounts_userserviceregistration "
-                "(tenant_id, user_id, contract_id, values, link_error, registered_at, updated_at) "
-                "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% 3], '{}', u.id %% 97 = 0, now(), now() "
-                "FROM accounts_user u WHERE u.tenant_id = %s AND u.id %% 3 <> 1",
-                [big.pk, [k.pk for k in contracts], big.pk],
-            )
+        _build_big_tenant(BIG_TENANT, "ベンチ大規模株式会社", BIG_USERS, services)
         gw = services["google_workspace"]
         smalls = Tenant.objects.bulk_create(
             [Tenant(name=f"ベンチ{i}株式会社", code=f"{SMALL_PREFIX}{i:06d}") for i in range(SMALL_TENANTS)]
@@ -340,6 +318,192 @@ def _build_scale() -> None:
         )
         with connection.cursor() as c:
             c.execute("ANALYZE")
+
+
+def _build_big_tenant(code: str, name: str, users: int, services: dict) -> None:
+    """One tenant of ``users`` users (admin included): its representative
+    admin, 本社 / 5 部 / 3 課 (21 organizations, members in the 課), three
+    contracts, a service registration for two users in three; users written
+    with COPY, the rest with INSERT … SELECT. The caller holds the
+    transaction and the operator scope. The user-count trigger (accounts
+    0007) fires for COPY too: one statement, one upsert of the counter."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import Organization, User
+    from tenants.models import Contract, Tenant
+
+    now = timezone.now()
+    password = make_password(BENCH_PASSWORD)
+    big = Tenant.objects.create(name=name, code=code)
+    contracts = [
+        Contract.objects.create(tenant=big, service=services[c], number=f"BIG-{c}")
+        for c in ("google_workspace", "microsoft_365", "bpo_web")
+    ]
+    User.objects.create_user(
+        "admin@big.bench.example.com", BENCH_PASSWORD, tenant=big, role=User.Role.ADMIN,
+        status=User.Status.ACTIVE, is_representative=True, last_name="管理", first_name="太郎",
+        last_name_kana="カンリ", first_name_kana="タロウ",
+    )
+    head = Organization.objects.create(tenant=big, name="本社")
+    leaves = []
+    for dept in DEPARTMENTS:
+        d = Organization.objects.create(tenant=big, name=dept, parent=head)
+        leaves += [Organization.objects.create(tenant=big, name=s, parent=d) for s in SECTIONS]
+    statuses = ["active"] * 7 + ["pending", "suspended", "locked"]
+    conditions = ["tenant"] * 8 + ["organization", "user"]
+
+    def user_rows():  # noqa: ANN202
+        for i in range(users - 1):
+            last, first, last_k, first_k = name_of(i)
+            yield (
+                big.pk, big_email(i), "admin" if i % 500 == 0 else "user", statuses[i % 10], False,
+                last, first, last_k, first_k, DEPARTMENTS[i % 5], f"03{i:08d}", big_email(i),
+                True, True, True, conditions[i % 10], False, False, True, False, now,
+                password if i < 100 else "!bench",
+            )
+
+    copy_rows("accounts_user", USER_COLUMNS, user_rows())
+    with connection.cursor() as c:
+        c.execute(
+            "INSERT INTO accounts_loginid (login_id, user_id) SELECT email, id FROM accounts_user "
+            "WHERE tenant_id = %s AND NOT is_representative", [big.pk],
+        )
+        c.execute(
+            "INSERT INTO accounts_organizationmembership (tenant_id, user_id, organization_id, is_primary) "
+            "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% %s], true FROM accounts_user u "
+            "WHERE u.tenant_id = %s AND NOT u.is_representative",
+            [big.pk, [o.pk for o in leaves], len(leaves), big.pk],
+        )
+        c.execute(
+            "INSERT INTO accounts_userserviceregistration "
+            "(tenant_id, user_id, contract_id, values, link_error, registered_at, updated_at) "
+            "SELECT %s, u.id, (%s::bigint[])[1 + u.id %% 3], '{}', u.id %% 97 = 0, now(), now() "
+            "FROM accounts_user u WHERE u.tenant_id = %s AND u.id %% 3 <> 1",
+            [big.pk, [k.pk for k in contracts], big.pk],
+        )
+
+
+# --- the million dataset (issue 22) ------------------------------------------
+
+_worlds: dict[str, tuple[Any, Any, Any, dict]] = {}  # url → (connection, caches, content types)
+
+
+@contextmanager
+def on_database(url: str) -> Iterator[None]:
+    """Run the block against another database in this process: Django's
+    ``default`` connection (which the portal's code, the scope helpers and
+    the test client all use) and the caches are swapped for ones of that
+    database, then swapped back. Both connections stay open, so measurements
+    can alternate between databases without reconnecting; the caches are
+    per database because cached values (badge, sessions, counters) hold ids
+    that mean different rows in each."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+    from django.db import connections
+    from django.db.utils import load_backend
+    from environ import Env
+
+    if url not in _worlds:
+        settings_dict = {**connections["default"].settings_dict}
+        parsed = Env.db_url_config(url)
+        settings_dict.update({k: parsed[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if k in parsed})
+        wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
+        name = database_name(url)
+        _worlds[url] = (
+            wrapper, LocMemCache(f"bench-{name}", {}), LocMemCache(f"bench-{name}-security", {}), {},
+        )
+    types = ContentType.objects  # its cache is keyed by alias, and both are "default"
+    saved = (connections["default"], caches["default"], caches["security"], types._cache)
+    connections["default"], caches["default"], caches["security"], types._cache = _worlds[url]
+    try:
+        yield
+    finally:
+        connections["default"], caches["default"], caches["security"], types._cache = saved
+
+
+def million_dataset() -> Scale:
+    """One tenant of 1,000,000 users in million_url()'s database, built on
+    first use (a few minutes) and kept while the schema hash matches. Read
+    it inside ``on_database(million_url())``; setup_django() first."""
+    from django.core.management import call_command
+
+    url = million_url()
+    _ensure_database(url, f"{schema_hash()}-1m{MILLION_VERSION}")
+    with on_database(url):
+        call_command("migrate", verbosity=0)
+        if _meta("scale") != "built":
+            t0 = time.perf_counter()
+            _build_million()
+            from django.db import connection
+
+            with connection.cursor() as c:
+                c.execute("VACUUM ANALYZE")
+            took = time.perf_counter() - t0
+            _set_meta("scale", "built")
+            _set_meta("build_seconds", f"{took:.0f}")
+            print(f"bench: built the million dataset in {took:.0f}s", file=sys.stderr)
+        return _big_tenant(MILLION_TENANT)
+
+
+def _big_tenant(code: str) -> Scale:
+    from accounts.models import Organization, TenantUserCount, User
+    from tenants.models import Tenant
+    from tenants.scoping import operator_scope
+
+    with operator_scope():
+        big = Tenant.objects.get(code=code)
+        admin = User.objects.get(tenant=big, is_representative=True)
+        orgs = list(Organization.objects.filter(tenant=big).order_by("pk").values_list("pk", flat=True))
+        users = User.objects.filter(tenant=big).count()
+        counter = TenantUserCount.objects.filter(tenant=big).values_list("users", flat=True).first()
+    if counter != users:  # the triggers' counter is what the list shows as 全 N 件
+        fail(f"tenant {code}: accounts_tenantusercount says {counter}, COUNT(*) {users}")
+    return Scale(big.pk, admin.pk, [], orgs, users)
+
+
+def _build_million() -> None:
+    """Like the big tenant of the scale dataset, ten times larger, alone in
+    its database. The secondary indexes of the four bulk-written tables are
+    dropped for the load and created again from their own definitions
+    afterwards (one sorted build instead of a million insertions each, the
+    GIN trigram and bigram indexes above all); constraint indexes stay, so
+    uniqueness and foreign keys are checked as ever."""
+    from django.db import connection, transaction
+
+    from tenants.catalogue import ensure_catalogue
+    from tenants.scoping import operator_scope
+
+    tables = ["accounts_user", "accounts_loginid", "accounts_organizationmembership",
+              "accounts_userserviceregistration"]
+    services = ensure_catalogue()
+    with operator_scope(), transaction.atomic(), connection.cursor() as c:
+        c.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        c.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "JOIN pg_class x ON x.relname = i.indexname AND x.relnamespace = to_regnamespace(i.schemaname) "
+            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.oid)",
+            [tables],
+        )
+        deferred = c.fetchall()
+        for name, _definition in deferred:
+            c.execute(f'DROP INDEX "{name}"')
+        t0 = time.perf_counter()
+        _build_big_tenant(MILLION_TENANT, "ベンチ百万株式会社", MILLION_USERS, services)
+        t1 = time.perf_counter()
+        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their
+        # checks are queued until COMMIT, and an index cannot be created on
+        # a table with queued trigger events. Run the checks now.
+        c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        t2 = time.perf_counter()
+        for _name, definition in deferred:
+            c.execute(definition)
+        t3 = time.perf_counter()
+    print(f"bench: million dataset: rows {t1 - t0:.0f}s, foreign-key checks {t2 - t1:.0f}s, "
+          f"{len(deferred)} indexes {t3 - t2:.0f}s", file=sys.stderr)
 
 
 def vacuum(*tables: str) -> None:
