@@ -466,11 +466,16 @@ def _big_tenant(code: str) -> Scale:
 
 def _build_million() -> None:
     """Like the big tenant of the scale dataset, ten times larger, alone in
-    its database. The secondary indexes of the four bulk-written tables are
-    dropped for the load and created again from their own definitions
-    afterwards (one sorted build instead of a million insertions each, the
-    GIN trigram and bigram indexes above all); constraint indexes stay, so
-    uniqueness and foreign keys are checked as ever."""
+    its database. The secondary indexes and the foreign keys of the four
+    bulk-written tables are dropped for the load and created again from
+    their own definitions afterwards: one sorted build per index instead of
+    a million insertions (the GIN trigram and bigram indexes above all), and
+    one validating join per foreign key instead of a queued check per row
+    (101 s here, 62 s of it the bigram index's function over every row;
+    139 s with everything in place, 117 s with only the indexes dropped;
+    the indexes come out smaller too: 1.39 GB instead of 1.65). Primary keys
+    and unique constraints stay, so duplicates fail during the load; a
+    dangling reference fails when its foreign key is added back."""
     from django.db import connection, transaction
 
     from tenants.catalogue import ensure_catalogue
@@ -488,22 +493,32 @@ def _build_million() -> None:
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.oid)",
             [tables],
         )
-        deferred = c.fetchall()
-        for name, _definition in deferred:
+        indexes = c.fetchall()
+        c.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid, conname",
+            [tables],
+        )
+        foreign_keys = c.fetchall()
+        for table, name, _definition in foreign_keys:
+            c.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
             c.execute(f'DROP INDEX "{name}"')
         t0 = time.perf_counter()
         _build_big_tenant(MILLION_TENANT, "ベンチ百万株式会社", MILLION_USERS, services)
         t1 = time.perf_counter()
-        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their
-        # checks are queued until COMMIT, and an index cannot be created on
-        # a table with queued trigger events. Run the checks now.
+        # An index cannot be created on a table with queued trigger events:
+        # run the checks of the (deferred) foreign keys that stayed, those of
+        # the tenant's own rows written through the ORM.
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        t2 = time.perf_counter()
-        for _name, definition in deferred:
+        for _name, definition in indexes:
             c.execute(definition)
+        t2 = time.perf_counter()
+        for table, name, definition in foreign_keys:
+            c.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         t3 = time.perf_counter()
-    print(f"bench: million dataset: rows {t1 - t0:.0f}s, foreign-key checks {t2 - t1:.0f}s, "
-          f"{len(deferred)} indexes {t3 - t2:.0f}s", file=sys.stderr)
+    print(f"bench: million dataset: rows {t1 - t0:.0f}s, {len(indexes)} indexes {t2 - t1:.0f}s, "
+          f"{len(foreign_keys)} foreign keys {t3 - t2:.0f}s", file=sys.stderr)
 
 
 def vacuum(*tables: str) -> None:
