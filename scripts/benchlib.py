@@ -471,9 +471,9 @@ def _build_million() -> None:
     their own definitions afterwards: one sorted build per index instead of
     a million insertions (the GIN trigram and bigram indexes above all), and
     one validating join per foreign key instead of a queued check per row
-    (101 s here, 62 s of it the bigram index's function over every row;
-    139 s with everything in place, 117 s with only the indexes dropped;
-    the indexes come out smaller too: 1.39 GB instead of 1.65). Primary keys
+    (about 105 s here, a minute of it the bigram index's function over
+    every row; 139 s with everything in place, 117 s with only the indexes
+    dropped; the indexes come out smaller too). Primary keys
     and unique constraints stay, so duplicates fail during the load; a
     dangling reference fails when its foreign key is added back."""
     from django.db import connection, transaction
