@@ -14,18 +14,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 
 def _attrs(attrs: dict[str, Any]) -> SafeString:
     """Django's widgets/attrs.html: in order, False left out, True a bare name."""
-    return SafeString(
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
             for name, value in attrs.items()
             if value is not False
-        )
+        ),
     )
 
 
@@ -44,4 +46,4 @@ class Select(forms.Select):
             if group_name:
                 parts.append(SafeString("</optgroup>"))
         parts.append(SafeString("</select>"))
-        return SafeString("\n".join(parts))
+        return format_html_join("\n", "{}", ((part,) for part in parts))
