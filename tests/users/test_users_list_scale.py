@@ -83,7 +83,8 @@ def _plan(qs, *off: str) -> str:  # noqa: ANN001
 
 
 INDEX_OF_SORT = {
-    "email": "user_unique_email_in_tenant",
+    # Both give the e-mail order; user_sort_email also carries the key (issue 22).
+    "email": ("user_sort_email", "user_unique_email_in_tenant"),
     "name": "user_sort_name",
     "affiliation": "user_sort_affiliation",
     "status": "user_sort_status",
@@ -98,13 +99,22 @@ def test_user4_every_sort_is_an_index_scan_without_sort(tenant_a, alice, sort):
     with tenant_scope(tenant_a):
         qs = selectors.user_search(tenant=tenant_a, filters={}, sort=sort)
         plan = _plan(qs[100:200])
-    assert INDEX_OF_SORT[sort.lstrip("-")] in plan, plan
+    names = INDEX_OF_SORT[sort.lstrip("-")]
+    assert any(name in plan for name in ((names,) if isinstance(names, str) else names)), plan
     assert "Sort" not in plan, plan
     assert ("Backward" in plan) == sort.startswith("-"), plan
 
 
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
             "吉田", "山田", "佐々木", "山口", "松本", "井上", "木村", "林", "斎藤", "清水"]
+
+
+# Sequential scans forbidden, and reading a whole index instead of the
+# table: the sort index of 姓名 holds every searched column and the key
+# (issue 22), so with 500 rows a full pass over it is cheapest, as a
+# sequential scan would be. At 100,000 users the planner picks the search
+# indexes unasked (make bench checks the plans there).
+NOT_A_WHOLE_INDEX = ("enable_seqscan", "enable_indexonlyscan")
 
 
 @pytest.mark.postgres
@@ -122,7 +132,7 @@ def test_user2_search_condition_is_served_by_the_trigram_index(tenant_a, alice, 
         for i in range(500)
     )
     with operator_scope():
-        plan = _plan(User.all_objects.filter(selectors.search_condition(q)).only("pk"), "enable_seqscan")
+        plan = _plan(User.all_objects.filter(selectors.search_condition(q)).only("pk"), *NOT_A_WHOLE_INDEX)
     assert "user_search_trgm" in plan, plan
     assert "Seq Scan" not in plan and "accounts_user_tenant" not in plan, plan
 
@@ -144,7 +154,7 @@ def test_issue22_two_character_terms_are_served_by_the_bigram_index(tenant_a, al
     0008 does (sequential scans forbidden, its scan must be in the plan)."""
     _named_users(tenant_a)
     with operator_scope():
-        plan = _plan(User.all_objects.filter(selectors.search_condition(q)).only("pk"), "enable_seqscan")
+        plan = _plan(User.all_objects.filter(selectors.search_condition(q)).only("pk"), *NOT_A_WHOLE_INDEX)
     assert "user_search_bigrams" in plan, plan
     assert "Seq Scan" not in plan, plan
 
