@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 
 from audit.services import record_many
 from idchange import rules
@@ -23,10 +22,15 @@ from idchange.services.errors import E_NOT_DUE, E_NOT_PENDING, IdChangeError
 from idchange.services.ledger import refresh_contract_caches
 from idchange.services.mails import COMPLETED_MAIL, mail_context
 from mail.services import Mail, send_mails
-from tenants.bulk import insert_rows
+from tenants.bulk import insert_rows, update_rows
 
 # The ledger rows of a batch, as tuples for one set-based INSERT (issue 22).
 LEDGER_FIELDS = ("tenant_id", "line_id", "count", "delta", "reason", "application_id", "actor_id", "effective_at")
+# What apply_batch reads of an application line.
+LINE_FIELDS = (
+    "application_id", "contract_line_id", "name", "count_before", "delta", "effective_at", "window_start",
+    "window_end", "applied_at",
+)
 
 
 @dataclass
@@ -66,7 +70,11 @@ def apply_batch(
     if not apps:
         return outcome
     lines_by_app: dict[int, list[IdChangeApplicationLine]] = defaultdict(list)
-    for ln in IdChangeApplicationLine.objects.filter(application_id__in=[a.pk for a in apps]):
+    # The columns read here, in the audit data and in the 完了 mail (every
+    # one of 10,000 lines is an instance, issue 22); a deferred column read
+    # by mistake would cost a query per line (the job's constant statement
+    # count is tested).
+    for ln in IdChangeApplicationLine.objects.filter(application_id__in=[a.pk for a in apps]).only(*LINE_FIELDS):
         lines_by_app[ln.application_id].append(ln)
     # Locked in id order, so two transactions never wait on each other in a circle.
     contract_lines = {
@@ -137,13 +145,10 @@ def apply_batch(
         return outcome
     insert_rows(IdCountLedger, LEDGER_FIELDS, ledger, returning=None)
     # A line's count is its latest ledger row, the one just written (the
-    # lines are locked): one UPDATE with a subquery, rather than bulk_update's
-    # CASE of one branch per line (which cost more than the INSERTs, issue 14).
-    ContractLine.objects.filter(pk__in=list(changed)).update(
-        id_count=Subquery(
-            IdCountLedger.objects.filter(line_id=OuterRef("pk")).order_by("-pk").values("count")[:1]
-        )
-    )
+    # lines are locked, so the count carried along above is that row's): one
+    # UPDATE … FROM unnest, rather than bulk_update's CASE of one branch per
+    # line (issue 14) or a subquery per line into the ledger (issue 22).
+    update_rows(ContractLine, ("id_count",), [(pk, line.id_count) for pk, line in changed.items()])
     IdChangeApplicationLine.objects.filter(pk__in=applied_line_ids).update(applied_at=now)
     refresh_contract_caches({cl.contract_id for cl in changed.values()})
     if outcome.applied:
