@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 CHUNK = 5000  # rows per statement: bounded parameter size, and memory
@@ -113,6 +114,20 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.execute(sql, [_column(f, [row[i] for row in chunk]) for i, f in enumerate(columns)])
             updated += cursor.rowcount
     return updated
+
+
+def among(ids: Iterable[int]) -> Any:
+    """For ``filter(pk__in=among(ids))`` with hundreds of ids (issue 22): the
+    ids travel as one array parameter, ``IN (SELECT unnest(%s::bigint[]))``,
+    instead of an ``IN (%s, %s, …)`` of one placeholder each, which Django
+    prepares value by value and psycopg splits and quotes one by one
+    (~0.2 ms a statement of 500 ids, five statements per chunk in the month
+    job). PostgreSQL plans it as a join on the key's index. Other databases
+    take the list as it is."""
+    ids = list(ids)
+    if connection.vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", (_array_literal(ids),))
 
 
 def _is_json(field: models.Field) -> bool:

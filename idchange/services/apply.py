@@ -22,7 +22,7 @@ from idchange.services.errors import E_NOT_DUE, E_NOT_PENDING, IdChangeError
 from idchange.services.ledger import refresh_contract_caches
 from idchange.services.mails import COMPLETED_MAIL, completed_mail_values
 from mail.services import Mail, send_mails
-from tenants.bulk import insert_rows, update_rows
+from tenants.bulk import among, insert_rows, update_rows
 
 # The ledger rows of a batch, as tuples for one set-based INSERT (issue 22).
 LEDGER_FIELDS = ("tenant_id", "line_id", "count", "delta", "reason", "application_id", "actor_id", "effective_at")
@@ -110,7 +110,7 @@ def apply_batch(
     if not apps:
         return outcome
     lines_by_app: dict[int, list[_Line]] = defaultdict(list)
-    for row in IdChangeApplicationLine.objects.filter(application_id__in=[a.pk for a in apps]).values_list(
+    for row in IdChangeApplicationLine.objects.filter(application_id__in=among(a.pk for a in apps)).values_list(
         *LINE_FIELDS
     ):
         ln = _Line(*row)
@@ -119,7 +119,7 @@ def apply_batch(
     contract_lines = {
         row[0]: _ContractLine(*row)
         for row in ContractLine.objects.select_for_update()
-        .filter(contract_id__in={a.contract_id for a in apps})
+        .filter(contract_id__in=among({a.contract_id for a in apps}))
         .order_by("pk")
         .values_list(*CONTRACT_LINE_FIELDS)
     }
@@ -189,10 +189,10 @@ def apply_batch(
     # UPDATE … FROM unnest, rather than bulk_update's CASE of one branch per
     # line (issue 14) or a subquery per line into the ledger (issue 22).
     update_rows(ContractLine, ("id_count",), [(pk, line.id_count) for pk, line in changed.items()])
-    IdChangeApplicationLine.objects.filter(pk__in=applied_line_ids).update(applied_at=now)
+    IdChangeApplicationLine.objects.filter(pk__in=among(applied_line_ids)).update(applied_at=now)
     refresh_contract_caches({cl.contract_id for cl in changed.values()})
     if outcome.applied:
-        IdChangeApplication.objects.filter(pk__in=[a.pk for a in outcome.applied]).update(
+        IdChangeApplication.objects.filter(pk__in=among(a.pk for a in outcome.applied)).update(
             status=IdChangeApplication.Status.PROCESSING,
             applied_at=now,
             next_due_at=None,

@@ -112,3 +112,29 @@ def test_array_literal_spells_plain_kinds_and_leaves_the_rest_to_psycopg():
     assert bulk._array_literal(['a"\\b']) == '{"a\\"\\\\b"}'
     assert bulk._array_literal([datetime(2026, 6, 1)]) is None  # naive: psycopg decides
     assert bulk._array_literal([1.5]) is None
+
+
+def test_update_rows_sets_each_row_its_own_value_in_one_statement(tenant_a):
+    from tenants.bulk import update_rows
+
+    with operator_scope():
+        ids = insert_rows(OutboxMessage, OUTBOX, _outbox(tenant_a.pk, 3))
+        with CaptureQueriesContext(connection) as ctx:
+            assert update_rows(OutboxMessage, ("subject", "attempts"), [(ids[0], 'a"b', 2), (ids[2], "c", 5)]) == 2
+        rows = {m.pk: (m.subject, m.attempts) for m in OutboxMessage.objects.filter(pk__in=ids)}
+    assert rows == {ids[0]: ('a"b', 2), ids[1]: ("件名 1", 0), ids[2]: ("c", 5)}
+    assert len([q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]) == 1
+    assert update_rows(OutboxMessage, ("subject",), []) == 0
+
+
+def test_among_filters_by_one_array_parameter(tenant_a):
+    from tenants.bulk import among
+
+    with operator_scope():
+        ids = insert_rows(OutboxMessage, OUTBOX, _outbox(tenant_a.pk, 4))
+        with CaptureQueriesContext(connection) as ctx:
+            found = list(OutboxMessage.objects.filter(pk__in=among([ids[1], ids[3]])).values_list("pk", flat=True))
+            none = list(OutboxMessage.objects.filter(pk__in=among([])))
+    assert sorted(found) == [ids[1], ids[3]] and none == []
+    if connection.vendor == "postgresql":
+        assert "unnest" in ctx.captured_queries[0]["sql"]
