@@ -67,9 +67,11 @@ def _claim_due(
         contract = app.contract
         service = services.get(contract.service_id)
         if service is None:
+            loaded = {"id": contract.service_id, "kind": app.claim_service_kind, "name": app.claim_service_name}
+            # from_db takes the values in the model's column order.
+            names = [f.attname for f in Service._meta.concrete_fields if f.attname in loaded]
             service = services[contract.service_id] = Service.from_db(
-                app._state.db, ["id", "kind", "name"],
-                [contract.service_id, app.claim_service_kind, app.claim_service_name],
+                app._state.db, names, [loaded[name] for name in names]
             )
         contract.service = service
     return apps
