@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from mail.models import OutboxMessage
+from mail.services import message_texts
 
 # The single-use links of the account flows (setup, password reset,
 # notification address confirmation). Only their hash is stored in
@@ -26,9 +27,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["subject", "to"]
     list_select_related = ["tenant"]
-    exclude = ["body", "html_body"]
+    # ``context`` (a body left to the worker, issue 22) is shown rendered,
+    # in 本文, links masked as any body.
+    exclude = ["body", "html_body", "context"]
     readonly_fields = [
-        *(f.name for f in OutboxMessage._meta.fields if f.name not in ("body", "html_body")),
+        *(f.name for f in OutboxMessage._meta.fields if f.name not in ("body", "html_body", "context")),
         "redacted_body",
         "redacted_html_body",
     ]
@@ -38,8 +41,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("本文"))
     def redacted_body(self, obj: OutboxMessage) -> str:
-        return redact_links(obj.body)
+        return redact_links(message_texts(obj)[0])
 
     @admin.display(description=_("HTML 本文"))
     def redacted_html_body(self, obj: OutboxMessage) -> str:
-        return redact_links(obj.html_body)
+        return redact_links(message_texts(obj)[1])

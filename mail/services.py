@@ -97,21 +97,56 @@ class MailTemplate:
         The mail templates are written in Japanese: they are rendered in
         Japanese even when an English UI request causes the mail, so that choice
         labels, dates and amounts inside them do not come out in English."""
+        return self.render_all([context], subjects=subjects)[0]
+
+    def render_all(
+        self,
+        contexts: Iterable[Mapping[str, Any]],
+        *,
+        common: Mapping[str, Any] | None = None,
+        subjects: dict[tuple, str] | None = None,
+    ) -> list[tuple[str, str, str]]:
+        """``render`` for each of ``contexts`` (each over ``common``), as a
+        bulk send needs it: the language is switched once and one template
+        Context serves every mail, a layer pushed per mail (a mail's own
+        values, and whatever its template sets, are gone before the next).
+        That took a fifth off 10,000 完了 mails of the month job (issue 22)."""
+        subjects = {} if subjects is None else subjects
+        out = []
         with translation.override(MAIL_LANGUAGE):
-            plain = Context(dict(context), autoescape=False)
-            key = _subject_key(self.subject_names, context) if subjects is not None else None
-            if key is not None and key in subjects:
-                subject = subjects[key]
-            else:
-                subject = " ".join(self.subject.template.render(plain).split())
-                if key is not None:
-                    subjects[key] = subject
-            # Plain text, not the SafeString a template returns: a page that
-            # shows the mail (the bulletin's 確認 preview) must escape it as
-            # any text, or a title with <b> renders bold (issue 23).
-            body = str.__str__(self.body.template.render(plain))
-            html = self.html.render(dict(context)) if self.html else ""
-        return subject, body, html
+            plain = Context(dict(common or {}), autoescape=False)
+            for context in contexts:
+                with plain.push(context):
+                    subject = self._subject(plain, subjects)
+                    # Plain text, not the SafeString a template returns: a page that
+                    # shows the mail (the bulletin's 確認 preview) must escape it as
+                    # any text, or a title with <b> renders bold (issue 23).
+                    body = str.__str__(self.body.template.render(plain))
+                html = self.html.render({**(common or {}), **context}) if self.html else ""
+                out.append((subject, body, html))
+        return out
+
+    def subjects(self, contexts: Iterable[Mapping[str, Any]], *, common: Mapping[str, Any]) -> list[str]:
+        """The subject alone of each of ``contexts`` (``render_all``'s)."""
+        memo: dict[tuple, str] = {}
+        with translation.override(MAIL_LANGUAGE):
+            plain = Context(dict(common), autoescape=False)
+            out = []
+            for context in contexts:
+                with plain.push(context):
+                    out.append(self._subject(plain, memo))
+        return out
+
+    def _subject(self, plain: Context, memo: dict[tuple, str]) -> str:
+        """The subject on one line, rendered once per distinct value of its
+        variables when it is made of plain ones (``subject_names``)."""
+        key = _subject_key(self.subject_names, plain)
+        if key is not None and key in memo:
+            return memo[key]
+        subject = " ".join(self.subject.template.render(plain).split())
+        if key is not None:
+            memo[key] = subject
+        return subject
 
 
 def _plain_names(template: Any) -> tuple[str, ...] | None:
@@ -131,7 +166,7 @@ def _plain_names(template: Any) -> tuple[str, ...] | None:
     return tuple(names)
 
 
-def _subject_key(names: tuple[str, ...] | None, context: Mapping[str, Any]) -> tuple | None:
+def _subject_key(names: tuple[str, ...] | None, context: Context | Mapping[str, Any]) -> tuple | None:
     """The memo key of a subject: the values of its variables, when they are
     plain values (a string, a number, None)."""
     if names is None:
@@ -172,25 +207,37 @@ class Mail:
 BULK_CHUNK = 500  # rows per INSERT and per delivery task
 
 
-def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> int:
+def send_mails(
+    *, template: str, mails: Iterable[Mail], tenant: Any = None, render_at_delivery: bool = False
+) -> int:
     """Store many mails of one template in a few INSERTs (bulk imports, fan-out).
 
     Same guarantees as ``send_mail``: the rows are part of the caller's
     transaction and are queued after commit, in chunks, each chunk delivered
     by one task over one connection. Returns the number of rows written.
+
+    ``render_at_delivery``: store each mail's context (JSON: strings,
+    numbers, lists, dicts, datetimes, dates; no model instance) instead of
+    its body, and let the worker render the body when it sends the row
+    (``message_texts``). For a job writing thousands of mails in one
+    transaction (the month apply job, issue 22): the body costs ~40 µs of
+    template work a mail, which then runs in the mail worker, outside the
+    cause's transaction. The subject is still rendered here (memoised): the
+    admin's list and searches show it.
     """
+    if render_at_delivery:
+        return _send_mails_unrendered(template=template, mails=list(mails), tenant=tenant)
     parts = MailTemplate.load(template)
-    common = base_context()
     sender = settings.DEFAULT_FROM_EMAIL
-    subjects: dict[tuple, str] = {}
-    rows = []
+    mails = list(mails)
     # A fan-out passes one context object to every recipient (a notice reads
     # the same for all): render it once, not once per mail.
-    last_context: Mapping[str, Any] | None = None
-    for mail in mails:
-        if mail.context is not last_context:
-            subject, body, html = parts.render({**common, **mail.context}, subjects=subjects)
-            last_context = mail.context
+    distinct = [m.context for i, m in enumerate(mails) if i == 0 or m.context is not mails[i - 1].context]
+    rendered = iter(parts.render_all(distinct, common=base_context()))
+    rows = []
+    for i, mail in enumerate(mails):
+        if i == 0 or mail.context is not mails[i - 1].context:
+            subject, body, html = next(rendered)
         rows.append(
             (_tenant_id(mail.tenant if mail.tenant is not None else tenant), template, _recipients(mail.to),
              subject, body, html, sender)
@@ -204,6 +251,35 @@ def send_mails(*, template: str, mails: Iterable[Mail], tenant: Any = None) -> i
     for chunk in _chunks(ids):
         transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
     return len(ids)
+
+
+def _send_mails_unrendered(*, template: str, mails: list[Mail], tenant: Any) -> int:
+    sender = settings.DEFAULT_FROM_EMAIL
+    subjects = MailTemplate.load(template).subjects([m.context for m in mails], common=base_context())
+    rows = [
+        (_tenant_id(mail.tenant if mail.tenant is not None else tenant), template, _recipients(mail.to),
+         subject, "", "", dict(mail.context), sender)
+        for mail, subject in zip(mails, subjects, strict=True)
+    ]
+    with operator_scope():  # the rows may belong to other tenants, or none
+        ids = insert_rows(
+            OutboxMessage,
+            ("tenant_id", "template", "to", "subject", "body", "html_body", "context", "from_email"),
+            rows,
+        )
+    for chunk in _chunks(ids):
+        transaction.on_commit(lambda chunk=chunk: queue_batch_delivery(chunk))
+    return len(ids)
+
+
+def message_texts(message: OutboxMessage) -> tuple[str, str]:
+    """(text body, HTML body or "") of a row: as stored, or rendered now from
+    its template and stored context (``send_mails(render_at_delivery=True)``),
+    with today's base context (links, product names) as any mail."""
+    if message.context is None or message.body:
+        return message.body, message.html_body
+    _subject, body, html = render_mail(message.template, message.context)
+    return body, html
 
 
 def send_mail(
@@ -336,7 +412,11 @@ def claim(message_id: int, *, now: Any = None) -> OutboxMessage | None:
 
 
 def deliver(message: OutboxMessage, *, connection: Any = None) -> None:
-    """Send through Django's mail backend (anymail in production). Raises on failure."""
+    """Send through Django's mail backend (anymail in production). Raises on
+    failure. A row stored unrendered is rendered first; ``mark_sent`` keeps
+    the text that was sent."""
+    if message.context is not None and not message.body:
+        message.body, message.html_body = message_texts(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
@@ -358,6 +438,8 @@ def _update(message: OutboxMessage, **values: Any) -> None:
 
 
 def mark_sent(message: OutboxMessage) -> None:
+    # A body rendered at delivery is kept with the row, as sent.
+    rendered = {"body": message.body, "html_body": message.html_body} if message.context is not None else {}
     _update(
         message,
         status=OutboxMessage.Status.SENT,
@@ -365,6 +447,7 @@ def mark_sent(message: OutboxMessage) -> None:
         attempts=message.attempts + 1,
         claimed_until=None,
         last_error="",
+        **rendered,
     )
 
 

@@ -1,5 +1,6 @@
 """Set-based bulk INSERTs (issue 22): many rows of one table in one statement,
-``INSERT INTO t (a, b) SELECT * FROM unnest(%s::type_a[], %s::type_b[])``.
+``INSERT INTO t (a, b) SELECT * FROM unnest(%s::type_a[], %s::type_b[])``;
+``update_rows`` is the same for UPDATEs of many rows to values of their own.
 
 One array parameter per column, whatever the number of rows: no model
 instance per row, no SQL compiled per row, and — unlike COPY — an ordinary
@@ -22,9 +23,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 CHUNK = 5000  # rows per statement: bounded parameter size, and memory
@@ -78,15 +81,98 @@ def insert_rows(
     return out
 
 
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Set ``fields`` of many rows, each to its own value, in one statement:
+    ``UPDATE t SET f = u.f FROM unnest(%s::pk[], %s::type_f[]) AS u(…)
+    WHERE t.id = u.id``. ``rows`` are ``(pk, value, …)`` in the order of
+    ``fields``. Cheaper than ``bulk_update``'s CASE with a branch per row
+    and than a correlated subquery per row (issue 22); row-level security's
+    USING applies as to any UPDATE. Returns the number of rows updated."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    meta = model._meta
+    columns = [meta.pk] + [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        objs = [model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows]
+        return model._default_manager.bulk_update(objs, [f.name for f in columns[1:]], batch_size=1000)
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in columns)
+    arrays = ", ".join(f"%s::{'text' if _is_json(f) else f.cast_db_type(connection)}[]" for f in columns)
+    sets = ", ".join(
+        f"{quote(f.column)} = u.{quote(f.column)}{'::jsonb' if _is_json(f) else ''}" for f in columns[1:]
+    )
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    sql = (
+        f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS u({names}) "  # noqa: S608  # nosec B608 - identifiers from the model, values bound
+        f"WHERE {table}.{pk} = u.{pk}"
+    )
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            cursor.execute(sql, [_column(f, [row[i] for row in chunk]) for i, f in enumerate(columns)])
+            updated += cursor.rowcount
+    return updated
+
+
+def among(ids: Iterable[int]) -> Any:
+    """For ``filter(pk__in=among(ids))`` with hundreds of ids (issue 22): the
+    ids travel as one array parameter, ``IN (SELECT unnest(%s::bigint[]))``,
+    instead of an ``IN (%s, %s, …)`` of one placeholder each, which Django
+    prepares value by value and psycopg splits and quotes one by one
+    (~0.2 ms a statement of 500 ids, five statements per chunk in the month
+    job). PostgreSQL plans it as a join on the key's index. Other databases
+    take the list as it is."""
+    ids = list(ids)
+    if connection.vendor != "postgresql":
+        return ids
+    return RawSQL("SELECT unnest(%s::bigint[])", (_array_literal(ids),))
+
+
 def _is_json(field: models.Field) -> bool:
     return isinstance(field, models.JSONField)
 
 
-def _column(field: models.Field, values: list[Any]) -> list[Any]:
+def _column(field: models.Field, values: list[Any]) -> list[Any] | str:
+    """One column's parameter: the array as PostgreSQL's own text literal
+    (``{"a","b",NULL}``) when every value is of a plain kind, else the list
+    for psycopg to adapt. Why: psycopg quotes a list element by element in
+    Python (a regex per string), which cost more than the INSERT itself for
+    mail bodies (~8 µs a string, issue 22); the literal is built with C
+    string methods and bound as one ordinary string parameter, which the
+    statement's ``::type[]`` cast parses on the server."""
     if _is_json(field):
         encoder = field.encoder
-        return [None if v is None else json.dumps(v, cls=encoder, ensure_ascii=False) for v in values]
-    return values
+        values = [None if v is None else json.dumps(v, cls=encoder, ensure_ascii=False) for v in values]
+    literal = _array_literal(values)
+    return values if literal is None else literal
+
+
+def _array_literal(values: list[Any]) -> str | None:
+    """``values`` as an array literal, or None for a kind not handled here (a
+    naive datetime, a float, bytes…: psycopg adapts those as before). Every
+    non-NULL element is double-quoted with ``\\`` and ``"`` escaped, the
+    array input syntax's only special characters inside quotes, so any
+    text (commas, braces, quotes, "NULL") arrives as it was."""
+    parts = []
+    for v in values:
+        kind = type(v)
+        if v is None:
+            parts.append("NULL")
+        elif isinstance(v, str):  # SafeString too
+            parts.append('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif kind is int:  # not bool (type() is exact): PostgreSQL spells it t/f
+            parts.append(str(v))
+        elif kind is bool:
+            parts.append("t" if v else "f")
+        elif kind is datetime and v.tzinfo is not None:
+            parts.append('"' + v.isoformat() + '"')
+        elif kind is date:
+            parts.append(v.isoformat())
+        else:
+            return None
+    return "{" + ",".join(parts) + "}"
 
 
 def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[models.Field, Any]]:

@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from idchange.models import ContractLine, IdChangeApplication, IdCountLedger
+from tenants.bulk import among
 from tenants.models import Contract
 
 
@@ -57,7 +58,7 @@ def refresh_contract_caches(contract_ids: Iterable[int]) -> None:
         .annotate(total=Sum("id_count"))
         .values("total")
     )
-    Contract.objects.filter(pk__in=list(contract_ids)).update(
+    Contract.objects.filter(pk__in=among(contract_ids)).update(
         id_count=Coalesce(Subquery(plans_total), 0)
     )
 

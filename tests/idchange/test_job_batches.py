@@ -88,3 +88,23 @@ def test_idc11_dispatcher_batches_and_runs_once(services, now):
             "processing"
         }
         assert IdCountLedger.objects.filter(reason="application").count() == 5
+
+
+def test_the_claim_gives_each_application_its_service_and_the_mail_its_name(services, now):
+    """The claim reads the service's kind and name in its statement (issue 22):
+    the kind decides IDC-12 and the floor, the name goes into the 完了 mail."""
+    from django.db import transaction
+
+    from idchange.services.job import _claim_due
+
+    apps = _due_in_new_tenants(services, now, 2, "SV")
+    gw = services["google_workspace"]
+    assert gw.kind != gw.name
+    with operator_scope(), transaction.atomic():
+        claimed = _claim_due(now=now, limit=10, tenant_ids=[a.tenant_id for a in apps])
+        assert {(a.contract.service_id, a.contract.service.kind, a.contract.service.name) for a in claimed} == {
+            (gw.pk, gw.kind, gw.name)
+        }
+    tasks.apply_due_changes_for_tenants(tenant_ids=[a.tenant_id for a in apps], now=now.isoformat())
+    with operator_scope():
+        assert {m.context["service_name"] for m in OutboxMessage.objects.filter(subject=COMPLETED)} == {gw.name}
