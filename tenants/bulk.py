@@ -201,6 +201,9 @@ def _defaults(model: type[models.Model], given: set[str]) -> list[tuple[models.F
 def _fallback(
     model: type[models.Model], columns: list[models.Field], rows: list[tuple], returning: str | None
 ) -> list[Any]:
+    """Elsewhere than PostgreSQL (SQLite, the demo): ``bulk_create``, whose
+    ``pre_save`` gives an ``auto_now``/``auto_now_add`` column the time of
+    the insert even when a value was given (no caller here gives one)."""
     objs = model._default_manager.bulk_create(
         [model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows], batch_size=1000
     )
