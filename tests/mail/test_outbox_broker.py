@@ -23,7 +23,14 @@ from mail.tasks import sweep_outbox
 from portal.celery import app
 from tenants.scoping import operator_scope
 
-pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server")
+pytestmark = [
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
+    # A worker thread and the test share the database. SQLite's in-memory
+    # test database (shared cache) locks whole tables between threads, so the
+    # worker's UPDATE could fail on the test's own polling ("database table
+    # is locked", seen once on a loaded machine); production's is PostgreSQL.
+    pytest.mark.postgres,
+]
 
 
 def free_port() -> int:
