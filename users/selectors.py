@@ -50,7 +50,7 @@ DEFAULT_SORT = "email"
 BIGRAM = 2  # the term length trigrams cannot narrow and bigrams can
 
 # The columns the list's rows show (``.only()``: issue 22), with the tenant
-# the prefetches join on.
+# the row columns' subqueries correlate on (``with_list_columns``).
 LIST_FIELDS = (
     "id",
     "tenant_id",
