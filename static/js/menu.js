@@ -53,6 +53,8 @@
   };
 
   var layout = function () {
+    var wasCollapsed = header.classList.contains("site-header--collapsed");
+    var focusInNav = nav.contains(document.activeElement);
     header.classList.remove("site-header--collapsed");
     header.classList.add("site-header--measuring");
     var overflows = list.scrollWidth > nav.clientWidth + 1;
@@ -60,6 +62,10 @@
     header.classList.toggle("site-header--collapsed", overflows);
     toggle.hidden = !overflows;
     if (!overflows) { setOpen(false); }
+    // Collapsing hides the entries; one holding the keyboard focus would be
+    // blurred by the browser and the next Enter would land on <body>. The
+    // collapsed menu opens instead, so the focus stays where the person is.
+    else if (!wasCollapsed && focusInNav) { setOpen(true); }
   };
 
   toggle.addEventListener("click", function () {

@@ -96,6 +96,29 @@ def test_japanese_menu_is_on_one_row_from_1280_px_with_the_wide_logo(page, demo)
         assert len(set(tops)) == 1, f"{width}px: the menu is on {len(set(tops))} rows"
 
 
+def test_a_focused_entry_stays_focused_when_the_window_narrows(page, demo):
+    """Narrowing the window collapses the menu; the entry holding the keyboard
+    focus must not be hidden under it (the browser would blur it and the next
+    Enter would land on <body>): the collapsed menu opens instead. A full-page
+    screenshot does this resize too (1x1 and back), which once broke the
+    keyboard walk in test_accessibility."""
+    login(page, ADMIN, PASSWORD)
+    page.wait_for_url("**/home/")
+    page.locator(".global-nav summary", has_text="ユーザ").click()
+    page.get_by_role("link", name="ユーザ追加").focus()
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.wait_for_timeout(100)  # the browser's focus fixup runs at the next frame
+    toggle = page.locator(".nav-toggle")
+    assert toggle.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "ユーザ追加"
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(100)
+    assert not toggle.is_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/users/add/")
+
+
 def _login_en(page) -> None:
     page.goto("/")
     page.get_by_label("User ID").fill(ADMIN)
