@@ -14,18 +14,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from mfa.fields import EncryptedCharField
 from tenants.scoping import TenantOwnedModel
 
 
 class TotpDevice(models.Model):
     """The user's authenticator app (one per user). ``confirmed_at`` is
     empty while enrolment waits for the first code; ``last_step`` is the
-    last accepted 30-second step, so a code is accepted once (RFC 6238 §5.2)."""
+    last accepted 30-second step, so a code is accepted once (RFC 6238 §5.2).
+    The key is encrypted in the database (mfa/crypto.py)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField(max_length=64)
+    # A Fernet token of the base32 key (about 140 characters for 32).
+    secret = EncryptedCharField(max_length=255)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

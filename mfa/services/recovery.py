@@ -26,9 +26,15 @@ def normalise(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def code_hash(code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, b"mfa-recovery:" + normalise(code).encode(), hashlib.sha256).hexdigest()
+def code_hash(code: str, key: str | None = None) -> str:
+    key_bytes = (key or settings.SECRET_KEY).encode()
+    return hmac.new(key_bytes, b"mfa-recovery:" + normalise(code).encode(), hashlib.sha256).hexdigest()
+
+
+def _accepted_hashes(code: str) -> list[str]:
+    """The code's hash under SECRET_KEY and each of SECRET_KEY_FALLBACKS, so
+    rolling out a new SECRET_KEY does not void the codes people keep on paper."""
+    return [code_hash(code, key) for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)]
 
 
 def _new_code() -> str:
@@ -57,7 +63,7 @@ def use(user: User, code: str) -> bool:
     if len(normalise(code)) != LENGTH:
         return False
     used = RecoveryCode.objects.filter(
-        user=user, code_hash=code_hash(code), used_at__isnull=True
+        user=user, code_hash__in=_accepted_hashes(code), used_at__isnull=True
     ).update(used_at=timezone.now())
     if used:
         left = remaining(user)

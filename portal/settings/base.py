@@ -25,6 +25,12 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Old keys still accepted while a new SECRET_KEY rolls out (signed cookies,
+# and the authenticator keys when MFA_ENCRYPTION_KEYS is not set).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# The keys the authenticator-app keys are encrypted with (mfa/crypto.py): the
+# first encrypts, all decrypt. Empty: derived from SECRET_KEY and its fallbacks.
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # How many reverse proxies stand in front of the portal (issue 20). 0: none
