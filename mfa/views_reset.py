@@ -31,8 +31,12 @@ def reset(request: TenantRequest, pk: int) -> HttpResponse:
             user=request.user, password=form.cleaned_data["password"], ip_address=client_ip(request)
         )
         if result == Reauth.OK:
-            reset_factors(user=target, actor=request.user, by="admin")
-            messages.success(request, _("%(name)s さんの2段階認証をリセットしました。") % {"name": target.full_name})
+            if reset_factors(user=target, actor=request.user, by="admin"):
+                messages.success(request, _("%(name)s さんの2段階認証をリセットしました。") % {"name": target.full_name})
+            else:  # another tab or a resubmitted form got there first
+                messages.info(
+                    request, _("%(name)s さんの2段階認証は既にリセットされています。") % {"name": target.full_name}
+                )
             return redirect("users:detail", pk=target.pk)
         if result == Reauth.WAIT:
             status = 429

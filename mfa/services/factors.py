@@ -75,11 +75,16 @@ def today() -> date:
 
 
 @transaction.atomic
-def reset_factors(*, user: User, actor: User, by: str) -> None:
+def reset_factors(*, user: User, actor: User, by: str) -> bool:
     """Remove every factor and recovery code of ``user`` (the person lost
-    the phone and the codes). ``by``: "admin" or "operator", for the mail."""
-    TotpDevice.objects.filter(user=user).delete()
-    WebAuthnCredential.objects.filter(user=user).delete()
-    RecoveryCode.objects.filter(user=user).delete()
+    the phone and the codes). ``by``: "admin" or "operator", for the mail.
+    False when there was nothing to remove (a second tab, a resubmitted
+    form): then nothing is logged and the user is not mailed twice."""
+    removed = 0
+    for model in (TotpDevice, WebAuthnCredential, RecoveryCode):
+        removed += model.objects.filter(user=user).delete()[0]
+    if not removed:
+        return False
     record(action="mfa.factors.reset", actor=actor, target=user)
     tell_factor_changed(user=user, kind="reset", detail=by)
+    return True

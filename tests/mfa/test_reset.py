@@ -95,3 +95,25 @@ def test_user_detail_links_to_the_reset(alice_client, bob, alice):
     assert _url(bob) in page.text
     own = alice_client.get(reverse("users:detail", args=[alice.pk]))
     assert _url(alice) not in own.text  # nor the 代表管理者's
+
+
+def test_a_second_tab_resetting_again_neither_logs_nor_mails_twice(alice_client, totp_bob):
+    """Two tabs on the reset page (or the form resubmitted with Back): the
+    first reset removes the factors; the second finds nothing, says so, and
+    adds no 操作ログ entry and no second mail to the user."""
+    alice_client.get(_url(totp_bob))
+    first = alice_client.post(_url(totp_bob), {"password": TEST_PASSWORD})
+    second = alice_client.post(_url(totp_bob), {"password": TEST_PASSWORD}, follow=True)
+    assert first.url == reverse("users:detail", args=[totp_bob.pk])
+    assert "既にリセットされています" in second.text
+    assert len(audit("mfa.factors.reset", object_id=str(totp_bob.pk))) == 1
+    assert len([m for m in outbox("mfa_factor_changed") if "リセット" in m.body]) == 1
+
+
+def test_the_operators_action_counts_only_users_it_reset(operator_client, alice, bob):
+    give_totp(alice)
+    url = reverse("admin:mfa_twostepuser_changelist")
+    data = {"action": "reset_two_step", "_selected_action": [alice.pk, bob.pk], "apply": "1"}
+    done = operator_client.post(url, {**data, "password": TEST_PASSWORD}, follow=True)
+    assert "1 人の2段階認証をリセットしました" in done.text  # bob had no factor
+    assert not audit("mfa.factors.reset", object_id=str(bob.pk))
