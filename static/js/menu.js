@@ -83,6 +83,18 @@
   var logo = header.querySelector(".site-logo img");
   if (logo && !logo.complete) { logo.addEventListener("load", layout); }
   window.addEventListener("resize", layout);
+  // The width can change with no window resize: a scrollbar appearing or
+  // going as the page grows. The header's own width is watched too (only its
+  // width: collapsing changes its height, which must not lay it out again).
+  if (window.ResizeObserver) {
+    var width = -1;
+    new ResizeObserver(function (entries) {
+      var now = entries[entries.length - 1].contentRect.width;
+      if (now === width) { return; }
+      width = now;
+      layout();
+    }).observe(header);
+  }
   if (document.fonts && document.fonts.ready) { document.fonts.ready.then(layout); }
   layout();
 })();

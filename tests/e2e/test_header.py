@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from accounts.models import User
 from customization.models import Branding
@@ -117,6 +118,23 @@ def test_a_focused_entry_stays_focused_when_the_window_narrows(page, demo):
     assert not toggle.is_visible()
     page.keyboard.press("Enter")
     page.wait_for_url("**/users/add/")
+
+
+def test_the_menu_follows_its_width_when_no_window_resize_says_so(page, demo):
+    """The room for the menu can change with no window resize (a scrollbar
+    appearing or going as the page grows): the header's own width is watched.
+    Once the English menu, which fits 1280 px with nothing to spare, stayed
+    collapsed after a full-page screenshot's resize and its entries could not
+    be clicked."""
+    login(page, ADMIN, PASSWORD)
+    page.wait_for_url("**/home/")
+    toggle = page.locator(".nav-toggle")
+    assert not toggle.is_visible()
+    page.evaluate("document.querySelector('.site-header').style.width = '600px'")
+    expect(toggle).to_be_visible()  # collapsed
+    page.evaluate("document.querySelector('.site-header').style.width = ''")
+    expect(toggle).to_be_hidden()
+    expect(page.get_by_role("navigation", name="グローバルメニュー").get_by_text("ユーザ", exact=True)).to_be_visible()
 
 
 def _login_en(page) -> None:
